@@ -1,0 +1,137 @@
+//! The command line: one file per subcommand, clap derive, doc comments as
+//! help text.
+
+mod library;
+mod schema;
+mod validate;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{Code, Diagnostic, MessageFormat, Report};
+use crate::library::Library;
+use crate::source::Files;
+
+/// stackc compiles one OpenStack site description into GitOps manifests
+/// (Flux, Argo CD or Kustomize) for the openstack-helm charts.
+///
+/// Exit codes: 0 success / no changes; 1 invalid input, stale output or
+/// changes found; 2 usage, I/O or internal error.
+#[derive(Debug, Parser)]
+#[command(name = "stackc", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// How to print diagnostics: graphical reports on stderr, or one JSON
+    /// object per line on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// Use the library in DIR instead of the one embedded in stackc.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub library: Option<PathBuf>,
+    /// Add an organisation layer on top of the library (repeatable; later
+    /// layers win).
+    #[arg(long = "layer", global = true, value_name = "DIR")]
+    pub layers: Vec<PathBuf>,
+    /// When to colour output (NO_COLOR is honoured in `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Validate(validate::ValidateArgs),
+    Schema(schema::SchemaArgs),
+    Library(library::LibraryArgs),
+}
+
+/// Process exit status (PRODUCT.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    /// Success, or no changes.
+    Ok = 0,
+    /// Invalid input, stale output or changes found.
+    Failure = 1,
+    /// Usage, I/O or internal error.
+    Error = 2,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    let color = match cli.global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    };
+    let mut ctx = Ctx {
+        report: Report::new(cli.global.message_format, color),
+        global: cli.global,
+        color,
+    };
+    match cli.command {
+        Command::Validate(args) => validate::run(&mut ctx, args),
+        Command::Schema(args) => schema::run(&mut ctx, args),
+        Command::Library(args) => library::run(&mut ctx, args),
+    }
+}
+
+/// What every subcommand gets: global options and the diagnostic printer.
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub report: Report,
+    pub color: bool,
+}
+
+impl Ctx {
+    /// Loads the library (`--library` or embedded); prints its problems.
+    pub fn library(&mut self) -> Result<Library, Exit> {
+        let loaded = match &self.global.library {
+            Some(dir) => Library::from_dir(dir),
+            None => Library::embedded(),
+        };
+        loaded.map_err(|(files, diags)| {
+            let exit = exit_for(&diags);
+            self.report.emit(&files, diags);
+            exit
+        })
+    }
+
+    /// Prints diagnostics that have no source file.
+    pub fn fail(&mut self, d: Diagnostic) -> Exit {
+        let exit = exit_for(std::slice::from_ref(&d));
+        self.report.emit(&Files::new(), vec![d]);
+        exit
+    }
+}
+
+/// The exit status a set of diagnostics calls for.
+pub fn exit_for(diags: &[Diagnostic]) -> Exit {
+    if diags
+        .iter()
+        .any(|d| d.is_error() && matches!(d.code, Code::Io))
+    {
+        Exit::Error
+    } else if diags.iter().any(Diagnostic::is_error) {
+        Exit::Failure
+    } else {
+        Exit::Ok
+    }
+}

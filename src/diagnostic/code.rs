@@ -1,0 +1,76 @@
+//! Stable diagnostic codes. Each code has a page at `docs/codes/<CODE>.md`;
+//! a test keeps this list and the pages in sync. Never renumber a code.
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $code:literal, $title:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($(#[$doc])* $name,)* }
+
+        impl Code {
+            /// Every code, in numeric order.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            /// The code as printed: `E0001`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code,)* }
+            }
+
+            /// A short title, also the heading of the code's doc page.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$name => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A file or directory could not be read.
+    Io = "E0001", "cannot read input";
+    /// The input is larger than the size limit.
+    TooLarge = "E0002", "input too large";
+    /// The input is not UTF-8 text.
+    NotUtf8 = "E0003", "input is not UTF-8";
+    /// YAML syntax error.
+    Syntax = "E0004", "YAML syntax error";
+    /// The same key appears twice in one map.
+    DuplicateKey = "E0005", "duplicate key";
+    /// Nesting, alias expansion or node count over the limits.
+    TooComplex = "E0006", "input too deep or too large";
+    /// The file holds no document, or more than one.
+    DocumentCount = "E0007", "expected exactly one YAML document";
+    /// A key the schema does not know.
+    UnknownKey = "E0008", "unknown key";
+    /// A value of the wrong type.
+    WrongType = "E0009", "wrong type";
+    /// A value that is out of range or badly formed.
+    InvalidValue = "E0010", "invalid value";
+    /// A required key is missing.
+    MissingKey = "E0011", "missing required key";
+    /// YAML features stackc does not accept (tags, complex keys).
+    UnsupportedYaml = "E0012", "unsupported YAML feature";
+    /// `spec.release` names a release the library does not have.
+    UnknownRelease = "E0013", "unknown release";
+    /// `spec.profile` names a profile the library does not have.
+    UnknownProfile = "E0014", "unknown profile";
+    /// `spec.services` names a component the library does not have.
+    UnknownService = "E0015", "unknown service";
+    /// Settings that contradict each other.
+    Inconsistent = "E0016", "inconsistent settings";
+    /// A required service is explicitly disabled.
+    RequirementDisabled = "E0017", "required service is disabled";
+    /// Secret material written into a site file.
+    SecretInSite = "E0018", "secret value in a site file";
+    /// The library itself is malformed.
+    LibraryInvalid = "E0101", "invalid library";
+    /// A library expression failed to evaluate.
+    LibraryExpression = "E0102", "library expression error";
+    /// A setting that has no effect (warning).
+    Ineffective = "W0001", "setting has no effect";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

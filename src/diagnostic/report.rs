@@ -1,0 +1,237 @@
+//! Printing diagnostics: sorted into file order, deduplicated, once.
+
+use std::fmt;
+use std::io::Write;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::{Diagnostic, Label, Severity, Target};
+use crate::secret;
+use crate::source::Files;
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum MessageFormat {
+    /// Graphical reports with source snippets, on stderr.
+    #[default]
+    Human,
+    /// One JSON object per diagnostic per line, on stdout.
+    Json,
+}
+
+/// Prints batches of diagnostics and remembers whether any was an error.
+pub struct Report {
+    format: MessageFormat,
+    color: bool,
+    width: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Report {
+    pub fn new(format: MessageFormat, color: bool) -> Report {
+        Report {
+            format,
+            color,
+            width: 100,
+            errors: 0,
+            warnings: 0,
+        }
+    }
+
+    pub fn errors(&self) -> usize {
+        self.errors
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.warnings
+    }
+
+    pub fn format(&self) -> MessageFormat {
+        self.format
+    }
+
+    /// Sorts, deduplicates and prints one batch whose spans live in `files`.
+    pub fn emit(&mut self, files: &Files, mut diags: Vec<Diagnostic>) {
+        sort_and_dedup(files, &mut diags);
+        for d in &diags {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+            }
+        }
+        match self.format {
+            MessageFormat::Json => {
+                let mut out = std::io::stdout().lock();
+                for d in &diags {
+                    let _ = writeln!(out, "{}", to_json(files, d));
+                }
+            }
+            MessageFormat::Human => {
+                let mut err = std::io::stderr().lock();
+                for d in &diags {
+                    let _ = write!(err, "{}", self.render_human(files, d));
+                }
+            }
+        }
+    }
+
+    /// The graphical text of one diagnostic (no colour when not enabled).
+    pub fn render_human(&self, files: &Files, d: &Diagnostic) -> String {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false)
+            .with_context_lines(1);
+        let view = View::new(files, d);
+        let mut out = String::new();
+        let _ = handler.render_report(&mut out, &view);
+        out.push('\n');
+        out
+    }
+}
+
+/// File order: the order files were registered, then byte offset.
+/// Whole-file problems come first. Identical diagnostics are printed once.
+fn sort_and_dedup(files: &Files, diags: &mut Vec<Diagnostic>) {
+    let key = |d: &Diagnostic| match &d.target {
+        Target::Path(p) => (0, p.clone(), 0u32, 0u32),
+        Target::Span(l) => (
+            1,
+            files.get(l.span.file).name.clone(),
+            l.span.start,
+            l.span.end,
+        ),
+    };
+    diags.sort_by(|a, b| {
+        key(a)
+            .cmp(&key(b))
+            .then(a.code.cmp(&b.code))
+            .then(a.message.cmp(&b.message))
+    });
+    diags.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.target == b.target);
+}
+
+/// One JSON line: `{"code","severity","message","file","line","column","help"}`.
+pub fn to_json(files: &Files, d: &Diagnostic) -> String {
+    let (file, line, column) = match &d.target {
+        Target::Path(p) => (p.clone(), 1, 1),
+        Target::Span(l) => {
+            let loc = files.location(l.span);
+            (loc.file, loc.line, loc.column)
+        }
+    };
+    let v = serde_json::json!({
+        "code": d.code.as_str(),
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "file": file,
+        "line": line,
+        "column": column,
+        "help": d.help,
+    });
+    v.to_string()
+}
+
+/// Adapts a [`Diagnostic`] to miette. The source shown is redacted: values
+/// of secret-looking keys are masked before any snippet is printed.
+struct View {
+    message: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl View {
+    fn new(files: &Files, d: &Diagnostic) -> View {
+        let mut help = d.help.clone();
+        let mut labels = Vec::new();
+        let mut source = None;
+        let mut message = d.message.clone();
+        match &d.target {
+            Target::Path(p) => message = format!("{p}: {message}"),
+            Target::Span(primary) => {
+                let file = files.get(primary.span.file);
+                source = Some(NamedSource::new(
+                    file.name.clone(),
+                    secret::redact_text(&file.text),
+                ));
+                labels.push(labeled(primary, true));
+                for l in &d.secondary {
+                    if l.span.file == primary.span.file {
+                        labels.push(labeled(l, false));
+                    } else {
+                        let note = format!("{}: {}", files.location(l.span), l.text);
+                        help = Some(match help {
+                            Some(h) => format!("{h}\n{note}"),
+                            None => note,
+                        });
+                    }
+                }
+            }
+        }
+        View {
+            message: format!("{}[{}]: {message}", d.severity.as_str(), d.code.as_str()),
+            severity: match d.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+            },
+            help,
+            source,
+            labels,
+        }
+    }
+}
+
+fn labeled(l: &Label, primary: bool) -> LabeledSpan {
+    let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
+    let text = (!l.text.is_empty()).then(|| l.text.clone());
+    if primary {
+        LabeledSpan::new_primary_with_span(text, span)
+    } else {
+        LabeledSpan::new_with_span(text, span)
+    }
+}
+
+impl fmt::Debug for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for View {}
+
+impl miette::Diagnostic for View {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Where library files come from: the copy embedded in the binary, or a
+//! directory given with `--library` / `--layer`.
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::diagnostic::{Code, Diagnostic};
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/library");
+
+/// A library file: its path relative to the library root and its bytes.
+pub struct RawFile {
+    pub rel: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The files of a library tree, sorted by relative path.
+pub struct RawTree {
+    /// Prefix for display names: `library` for the embedded copy, else the
+    /// directory as given.
+    pub display_root: String,
+    pub files: Vec<RawFile>,
+}
+
+/// The embedded default library.
+pub fn embedded() -> RawTree {
+    let mut files = Vec::new();
+    collect_embedded(&EMBEDDED, &mut files);
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    RawTree {
+        display_root: "library".into(),
+        files,
+    }
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<RawFile>) {
+    for f in dir.files() {
+        if is_yaml(f.path()) {
+            out.push(RawFile {
+                rel: rel_string(f.path()),
+                bytes: f.contents().to_vec(),
+            });
+        }
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, out);
+    }
+}
+
+/// A library or layer directory on disk.
+pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
+    let display_root = root.display().to_string();
+    if !root.is_dir() {
+        return Err(
+            Diagnostic::at_path(Code::Io, &display_root, "not a directory")
+                .help("--library and --layer take a directory"),
+        );
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name().max_depth(4) {
+        let entry = entry.map_err(|e| {
+            Diagnostic::at_path(
+                Code::Io,
+                &display_root,
+                format!("cannot read directory: {e}"),
+            )
+            .help("check the directory's permissions")
+        })?;
+        if !entry.file_type().is_file() || !is_yaml(entry.path()) {
+            continue;
+        }
+        let rel: PathBuf = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let meta_len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        if meta_len > crate::load::MAX_FILE_BYTES {
+            return Err(Diagnostic::at_path(
+                Code::TooLarge,
+                entry.path().display().to_string(),
+                "library file is too large",
+            )
+            .help("library files are small YAML documents"));
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| {
+            Diagnostic::at_path(
+                Code::Io,
+                entry.path().display().to_string(),
+                format!("cannot read file: {e}"),
+            )
+            .help("check the file's permissions")
+        })?;
+        files.push(RawFile {
+            rel: rel_string(&rel),
+            bytes,
+        });
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(RawTree {
+        display_root,
+        files,
+    })
+}
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+fn rel_string(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}

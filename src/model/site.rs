@@ -1,0 +1,333 @@
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::types::*;
+
+/// A site file (`apiVersion: stackc.dev/v1alpha1`, `kind: Site`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Site {
+    pub api_version: ApiVersion,
+    pub kind: Kind,
+    pub metadata: Metadata,
+    pub spec: Spec,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    pub name: DnsLabel,
+    #[serde(default)]
+    pub labels: BTreeMap<LabelKey, LabelValue>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Spec {
+    pub release: LibraryName,
+    #[serde(default = "default_profile")]
+    pub profile: LibraryName,
+    #[serde(default = "default_region")]
+    pub region: RegionName,
+    #[serde(default = "default_namespace")]
+    pub namespace: DnsLabel,
+    pub domain: DnsSubdomain,
+    #[serde(default)]
+    pub tls: Option<Tls>,
+    #[serde(default)]
+    pub network: Network,
+    #[serde(default)]
+    pub storage: Storage,
+    #[serde(default)]
+    pub compute: Compute,
+    #[serde(default)]
+    pub nodes: Nodes,
+    #[serde(default)]
+    pub secrets: Secrets,
+    #[serde(default, deserialize_with = "services")]
+    pub services: IndexMap<String, ServiceSpec>,
+}
+
+fn default_profile() -> LibraryName {
+    LibraryName::try_from("minimal".to_string()).expect("valid")
+}
+fn default_region() -> RegionName {
+    RegionName::try_from("RegionOne".to_string()).expect("valid")
+}
+fn default_namespace() -> DnsLabel {
+    DnsLabel::try_from("openstack".to_string()).expect("valid")
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    pub issuer: IssuerRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerRef {
+    #[serde(default)]
+    pub kind: IssuerKind,
+    pub name: DnsSubdomain,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum IssuerKind {
+    #[default]
+    ClusterIssuer,
+    Issuer,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Network {
+    #[serde(default)]
+    pub backend: NetworkBackend,
+    #[serde(default)]
+    pub tunnel_interface: Option<InterfaceName>,
+    #[serde(default)]
+    pub external: Vec<ProviderNetwork>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkBackend {
+    #[default]
+    Ovn,
+    Openvswitch,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderNetwork {
+    pub physnet: PhysnetName,
+    pub interface: InterfaceName,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    #[serde(default)]
+    pub backend: StorageBackend,
+    #[serde(default)]
+    pub ceph: Option<Ceph>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    #[default]
+    Local,
+    Ceph,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ceph {
+    #[serde(deserialize_with = "non_empty")]
+    pub monitors: Vec<MonitorAddress>,
+    #[serde(default)]
+    pub pools: CephPools,
+    #[serde(rename = "rbdSecretUUID")]
+    pub rbd_secret_uuid: Uuid,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CephPools {
+    #[serde(default = "pool_images")]
+    pub images: PoolName,
+    #[serde(default = "pool_volumes")]
+    pub volumes: PoolName,
+    #[serde(default = "pool_vms")]
+    pub vms: PoolName,
+}
+
+fn pool(name: &str) -> PoolName {
+    PoolName::try_from(name.to_string()).expect("valid")
+}
+fn pool_images() -> PoolName {
+    pool("images")
+}
+fn pool_volumes() -> PoolName {
+    pool("volumes")
+}
+fn pool_vms() -> PoolName {
+    pool("vms")
+}
+
+impl Default for CephPools {
+    fn default() -> Self {
+        CephPools {
+            images: pool_images(),
+            volumes: pool_volumes(),
+            vms: pool_vms(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Compute {
+    #[serde(default)]
+    pub virt_type: VirtType,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VirtType {
+    #[default]
+    Kvm,
+    Qemu,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Nodes {
+    #[serde(default = "control_plane_selector")]
+    pub control_plane: Selector,
+    #[serde(default = "compute_selector")]
+    pub compute: Selector,
+}
+
+/// A node selector: Kubernetes label key -> value.
+pub type Selector = BTreeMap<LabelKey, LabelValue>;
+
+fn selector(key: &str) -> Selector {
+    BTreeMap::from([(
+        LabelKey::try_from(key.to_string()).expect("valid"),
+        LabelValue::try_from("enabled".to_string()).expect("valid"),
+    )])
+}
+fn control_plane_selector() -> Selector {
+    selector("openstack-control-plane")
+}
+fn compute_selector() -> Selector {
+    selector("openstack-compute-node")
+}
+
+impl Default for Nodes {
+    fn default() -> Self {
+        Nodes {
+            control_plane: control_plane_selector(),
+            compute: compute_selector(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secrets {
+    #[serde(default)]
+    pub backend: SecretsBackend,
+    #[serde(default)]
+    pub store: StoreRef,
+    /// Remote key prefix; `None` means `metadata.name`.
+    #[serde(default)]
+    pub prefix: Option<SecretPrefix>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum SecretsBackend {
+    #[default]
+    #[serde(rename = "external-secrets")]
+    ExternalSecrets,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreRef {
+    #[serde(default)]
+    pub kind: StoreKind,
+    pub name: DnsSubdomain,
+}
+
+impl Default for StoreRef {
+    fn default() -> Self {
+        StoreRef {
+            kind: StoreKind::ClusterSecretStore,
+            name: DnsSubdomain::try_from("openstack".to_string()).expect("valid"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum StoreKind {
+    #[default]
+    ClusterSecretStore,
+    SecretStore,
+}
+
+/// One entry of `spec.services`. `keystone: {}` and `keystone:` (null) both
+/// mean "enabled, with defaults".
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub replicas: Option<Replicas>,
+    /// Raw chart values merged last (the escape hatch).
+    #[serde(default)]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for ServiceSpec {
+    fn default() -> Self {
+        ServiceSpec {
+            enabled: true,
+            replicas: None,
+            values: None,
+        }
+    }
+}
+
+fn non_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    let v = Vec::<T>::deserialize(d)?;
+    if v.is_empty() {
+        return Err(serde::de::Error::invalid_length(0, &"at least one item"));
+    }
+    Ok(v)
+}
+
+fn services<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, ServiceSpec>, D::Error> {
+    let raw: IndexMap<String, Option<ServiceSpec>> = IndexMap::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect())
+}
+
+/// `apiVersion`: only `stackc.dev/v1alpha1` exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum ApiVersion {
+    #[serde(rename = "stackc.dev/v1alpha1")]
+    V1Alpha1,
+}
+
+/// `kind`: always `Site`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Kind {
+    Site,
+}
+
+impl Site {
+    /// The remote key prefix for secrets (`spec.secrets.prefix`, default
+    /// `metadata.name`).
+    pub fn secret_prefix(&self) -> &str {
+        self.spec
+            .secrets
+            .prefix
+            .as_deref()
+            .unwrap_or(&self.metadata.name)
+    }
+}

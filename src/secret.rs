@@ -1,0 +1,168 @@
+//! What counts as secret material, and how it is kept out of output.
+//!
+//! One definition serves validation (secret values in a site file are
+//! rejected), diagnostics (source snippets are redacted before printing) and
+//! diff (secret values are masked).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Last words of a key that names secret material (`db_password`,
+/// `memcache_secret_key`, `adminPassword`, ...).
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "credential",
+    "credentials",
+    "keyring",
+    "psk",
+    "apikey",
+    "secretkey",
+    "privatekey",
+];
+
+/// Last two words of a key that names secret material.
+const SECRET_PAIRS: &[&str] = &[
+    "secret_key",
+    "private_key",
+    "api_key",
+    "access_key",
+    "auth_key",
+    "encryption_key",
+    "fernet_key",
+    "shared_key",
+];
+
+/// Splits `adminPassword`, `admin-password` and `ADMIN_PASSWORD` into
+/// lowercase words.
+fn words(key: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if c == '_' || c == '-' || c == '.' || c == ' ' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether a map key names secret material.
+pub fn is_secret_key(key: &str) -> bool {
+    let w = words(key);
+    let Some(last) = w.last() else {
+        return false;
+    };
+    if SECRET_WORDS.contains(&last.as_str()) {
+        return true;
+    }
+    if w.len() >= 2 {
+        let pair = format!("{}_{}", w[w.len() - 2], last);
+        return SECRET_PAIRS.contains(&pair.as_str());
+    }
+    false
+}
+
+static URL_CREDENTIALS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@").expect("valid regex")
+});
+
+/// Whether a string embeds a password, like `mysql+pymysql://nova:pw@db/nova`.
+pub fn has_url_credentials(value: &str) -> bool {
+    URL_CREDENTIALS.is_match(value)
+}
+
+static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    // `key: value` in block or flow style; the value runs to the end of the
+    // line, a comma or a closing bracket.
+    Regex::new(
+        r#"(?m)(?:^|[\s{,\[])["']?([A-Za-z0-9_.-]+)["']?[ \t]*:[ \t]+([^\s#,}\]|>&*][^\n#,}\]]*)"#,
+    )
+    .expect("valid regex")
+});
+
+/// Masks secret values in source text before it is shown, keeping every
+/// byte offset unchanged (each masked byte becomes `*`).
+pub fn redact_text(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut mask = |start: usize, end: usize| {
+        for b in &mut bytes[start..end] {
+            *b = b'*';
+        }
+    };
+    for cap in KEY_VALUE.captures_iter(text) {
+        let (Some(key), Some(value)) = (cap.get(1), cap.get(2)) else {
+            continue;
+        };
+        if is_secret_key(key.as_str()) {
+            let v = value.as_str().trim_end();
+            mask(value.start(), value.start() + v.len());
+        }
+    }
+    for cap in URL_CREDENTIALS.captures_iter(text) {
+        if let Some(pw) = cap.get(1) {
+            mask(pw.start(), pw.end());
+        }
+    }
+    // Only ASCII bytes were written over whole characters' bytes... except
+    // when a mask cut a multi-byte character: rebuild lossily to stay valid.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_keys() {
+        for k in [
+            "password",
+            "db_password",
+            "adminPassword",
+            "memcache_secret_key",
+            "metadata_proxy_shared_secret",
+            "api-key",
+            "AUTH_TOKEN",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "rbd_secret_uuid",
+            "secrets",
+            "bypass",
+            "auth_type",
+            "token_expiration",
+            "keystone_authtoken",
+            "secret_name",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn redaction_keeps_offsets() {
+        let t = "a: 1\npassword: hunter2\nx: {token: abc, b: 2}\nurl: mysql://u:pw@db/x\n";
+        let r = redact_text(t);
+        assert_eq!(r.len(), t.len());
+        assert!(!r.contains("hunter2") && !r.contains("abc") && !r.contains(":pw@"));
+        assert!(r.contains("a: 1") && r.contains("b: 2"));
+    }
+}

@@ -1,0 +1,222 @@
+//! Source files and byte spans.
+//!
+//! Every piece of YAML stackc reads (site files, library files, layers) is
+//! registered in a [`Files`] arena and addressed by a [`FileId`]. A [`Span`]
+//! is a byte range inside one file; it is how diagnostics point at the exact
+//! key or value and how resolved values remember where they came from.
+
+use std::sync::Arc;
+
+/// Index of a file in a [`Files`] arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(u32);
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+
+    /// A zero-width span at the start of a file, for whole-file problems.
+    pub fn file_start(file: FileId) -> Span {
+        Span {
+            file,
+            start: 0,
+            end: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// Where a file sits in the resolution order; shown by `explain` and `diff`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layer {
+    /// The site file itself (`spec`, and `services.<name>.values`).
+    Site,
+    /// A component's defaults in the library.
+    Component(String),
+    /// A release's data in the library.
+    Release(String),
+    /// A profile in the library.
+    Profile(String),
+    /// An organisation layer given with `--layer`.
+    Org(String),
+    /// Library metadata (definitions, not values).
+    Library,
+    /// A rendered manifest read back (diff input).
+    Rendered,
+}
+
+impl std::fmt::Display for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Layer::Site => write!(f, "site"),
+            Layer::Component(c) => write!(f, "component {c}"),
+            Layer::Release(r) => write!(f, "release {r}"),
+            Layer::Profile(p) => write!(f, "profile {p}"),
+            Layer::Org(l) => write!(f, "layer {l}"),
+            Layer::Library => write!(f, "library"),
+            Layer::Rendered => write!(f, "rendered"),
+        }
+    }
+}
+
+/// One source file: its display name, text and line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown in diagnostics: the path as the user gave it, or
+    /// `library/...` for embedded library files.
+    pub name: String,
+    pub text: Arc<str>,
+    pub layer: Layer,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>, layer: Layer) -> SourceFile {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0u32];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| (i + 1) as u32),
+        );
+        SourceFile {
+            name: name.into(),
+            text,
+            layer,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let offset = offset.min(self.text.len() as u32);
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let end = floor_char_boundary(&self.text, offset as usize);
+        let col = self.text[start..end].chars().count();
+        (line + 1, col + 1)
+    }
+
+    /// Byte offset of a 1-based line and 0-based character column.
+    pub fn offset_of(&self, line: usize, col_chars: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let start = start as usize;
+        let rest = &self.text[start..];
+        match rest.char_indices().nth(col_chars) {
+            Some((i, _)) => start + i,
+            None => self.text.len(),
+        }
+    }
+
+    /// The text covered by a span.
+    pub fn slice(&self, span: Span) -> &str {
+        let start = floor_char_boundary(&self.text, span.start as usize);
+        let end = floor_char_boundary(&self.text, span.end as usize);
+        &self.text[start..end]
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// An append-only arena of source files. Cloning is cheap (files are shared).
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    files: Vec<Arc<SourceFile>>,
+}
+
+impl Files {
+    pub fn new() -> Files {
+        Files::default()
+    }
+
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(Arc::new(file));
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// `file:line:col` for a span's start.
+    pub fn location(&self, span: Span) -> Location {
+        let file = self.get(span.file);
+        let (line, column) = file.line_col(span.start);
+        Location {
+            file: file.name.clone(),
+            line,
+            column,
+        }
+    }
+}
+
+/// A human location: file name, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let f = SourceFile::new("t", "a: 1\nbé: x\n", Layer::Site);
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(5), (2, 1));
+        // 'x' is at byte 10 (é is two bytes) but column 5 in characters.
+        assert_eq!(f.line_col(10), (2, 5));
+        assert_eq!(f.offset_of(2, 4), 10);
+    }
+}
+
+impl Span {
+    /// The same start with another length.
+    pub fn with_len(self, len: usize) -> Span {
+        Span {
+            end: self.start + len as u32,
+            ..self
+        }
+    }
+}
