@@ -94,7 +94,7 @@ static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     // `key: value` in block or flow style; the value runs to the end of the
     // line, a comma or a closing bracket.
     Regex::new(
-        r#"(?m)(?:^|[\s{,\[])["']?([A-Za-z0-9_.-]+)["']?[ \t]*:[ \t]+([^\s#,}\]|>&*][^\n#,}\]]*)"#,
+        r#"(?m)(?:^|[\s{,\[])["']?([A-Za-z0-9_.-]+)["']?[ \t]*:[ \t]+([^\s#,{}\[\]|>&*][^\n#,}\]]*)"#,
     )
     .expect("valid regex")
 });

@@ -44,6 +44,14 @@ impl Span {
     pub fn is_empty(&self) -> bool {
         self.end == self.start
     }
+
+    /// The same start with another length.
+    pub fn with_len(self, len: usize) -> Span {
+        Span {
+            end: self.start + len as u32,
+            ..self
+        }
+    }
 }
 
 /// Where a file sits in the resolution order; shown by `explain` and `diff`.
@@ -93,13 +101,23 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>, layer: Layer) -> SourceFile {
         let text: Arc<str> = text.into();
+        // YAML line breaks: `\r\n`, `\r` and `\n` (the reader counts lines
+        // the same way, so its positions map back exactly).
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| (i + 1) as u32),
-        );
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push((i + 1) as u32),
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    line_starts.push((i + 2) as u32);
+                    i += 1;
+                }
+                b'\r' => line_starts.push((i + 1) as u32),
+                _ => {}
+            }
+            i += 1;
+        }
         SourceFile {
             name: name.into(),
             text,
@@ -209,14 +227,13 @@ mod tests {
         assert_eq!(f.line_col(10), (2, 5));
         assert_eq!(f.offset_of(2, 4), 10);
     }
-}
 
-impl Span {
-    /// The same start with another length.
-    pub fn with_len(self, len: usize) -> Span {
-        Span {
-            end: self.start + len as u32,
-            ..self
-        }
+    #[test]
+    fn carriage_returns_break_lines() {
+        let f = SourceFile::new("t", "a\rb\r\nc\nd", Layer::Site);
+        assert_eq!(f.line_col(2), (2, 1));
+        assert_eq!(f.line_col(5), (3, 1));
+        assert_eq!(f.line_col(7), (4, 1));
+        assert_eq!(f.offset_of(3, 0), 5);
     }
 }

@@ -30,18 +30,18 @@ pub fn run(ctx: &mut Ctx, args: ValidateArgs) -> Exit {
     for path in &paths {
         let check = validate::check_file(path, &lib);
         exit = exit.max(exit_for(&check.diagnostics));
-        if ctx.report.format() == MessageFormat::Human {
-            if let Some(s) = &check.site {
-                let spec = &s.site.spec;
-                println!(
-                    "ok: {} (site `{}`, release {}, profile {}, {} service entries)",
-                    path.display(),
-                    s.site.metadata.name,
-                    spec.release,
-                    spec.profile,
-                    spec.services.len()
-                );
-            }
+        if ctx.report.format() == MessageFormat::Human
+            && let Some(s) = &check.site
+        {
+            let spec = &s.site.spec;
+            println!(
+                "ok: {} (site `{}`, release {}, profile {}, {} service entries)",
+                path.display(),
+                s.site.metadata.name,
+                spec.release,
+                spec.profile,
+                spec.services.len()
+            );
         }
         ctx.report.emit(&check.files, check.diagnostics);
     }

@@ -155,6 +155,10 @@ impl View {
         let mut message = d.message.clone();
         match &d.target {
             Target::Path(p) => message = format!("{p}: {message}"),
+            Target::Span(primary) if line_too_long(files, primary) => {
+                // A snippet of a huge line helps nobody: name the place instead.
+                message = format!("{message}\n  at {}", files.location(primary.span));
+            }
             Target::Span(primary) => {
                 let file = files.get(primary.span.file);
                 source = Some(NamedSource::new(
@@ -186,6 +190,17 @@ impl View {
             labels,
         }
     }
+}
+
+/// Lines longer than this are not shown in snippets.
+const MAX_SNIPPET_LINE: usize = 400;
+
+fn line_too_long(files: &Files, l: &Label) -> bool {
+    let text: &str = &files.get(l.span.file).text;
+    let at = (l.span.start as usize).min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    end - start > MAX_SNIPPET_LINE
 }
 
 fn labeled(l: &Label, primary: bool) -> LabeledSpan {

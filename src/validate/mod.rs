@@ -93,9 +93,16 @@ pub fn check_registered(id: FileId, files: Files, lib: &Library) -> SiteCheck {
 }
 
 /// All checks on a parsed document.
+///
+/// The typed model and the schema accept exactly the same documents (a test
+/// and a property test prove it), so when the document decodes, the schema
+/// pass is skipped: the schema engine only runs to explain what is wrong.
 pub fn check_doc(doc: &Node, lib: &Library) -> Vec<Diagnostic> {
     let json = doc.to_json();
-    let mut out = schema::check(doc, &json);
+    let mut out = match crate::decode::from_node::<Site>(doc) {
+        Ok(_) => Vec::new(),
+        Err(_) => schema::check(doc, &json),
+    };
     let mut effective = json;
     schema::apply_defaults(&mut effective);
     out.extend(rules::check(doc, &effective, lib));
@@ -105,24 +112,17 @@ pub fn check_doc(doc: &Node, lib: &Library) -> Vec<Diagnostic> {
 
 /// `release: 2025.1` (an unquoted number) means the series "2025.1": keep
 /// the text as written instead of a float.
-fn normalize(doc: &mut Node, files: &Files) {
-    let Some(Value::Map(root)) = Some(&mut doc.value) else {
+pub fn normalize(doc: &mut Node, files: &Files) {
+    let Value::Map(root) = &mut doc.value else {
         return;
     };
-    let Some(spec) = root.get_mut("spec") else {
+    let Some(Value::Map(spec)) = root.get_mut("spec").map(|e| &mut e.node.value) else {
         return;
     };
-    let Value::Map(spec) = &mut spec.node.value else {
-        return;
-    };
-    if let Some(rel) = spec.get_mut("release") {
-        if matches!(rel.node.value, Value::Float(_) | Value::Int(_)) {
-            let text = files
-                .get(rel.node.span.file)
-                .slice(rel.node.span)
-                .trim()
-                .to_string();
-            rel.node.value = Value::String(text);
-        }
+    if let Some(rel) = spec.get_mut("release")
+        && matches!(rel.node.value, Value::Float(_) | Value::Int(_))
+    {
+        let text = files.get(rel.node.span.file).slice(rel.node.span).trim();
+        rel.node.value = Value::String(text.to_string());
     }
 }

@@ -112,7 +112,10 @@ fn diagnose(
             let prop_desc = sub
                 .and_then(|s| s.get("properties"))
                 .and_then(|p| p.get(prop))
-                .and_then(|p| resolve(p).get("description"))
+                .and_then(|p| {
+                    p.get("description")
+                        .or_else(|| resolve(p).get("description"))
+                })
                 .and_then(J::as_str);
             let help = match prop_desc {
                 Some(d) => format!("add `{prop}`: {}", lower_first(d)),
@@ -136,7 +139,13 @@ fn diagnose(
         ValidationErrorKind::Type { .. } => {
             let expected = sub.map(type_names).unwrap_or_else(|| "another type".into());
             let found = doc.at(path).map_or("nothing", |n| n.value.kind());
-            let mut help = describe().unwrap_or_else(|| format!("write {expected} here"));
+            let mut help = match describe() {
+                Some(d) => format!("write {expected} here ({})", lower_first(&d)),
+                None => format!("write {expected} here"),
+            };
+            if path.is_empty() {
+                help = "a site file is a map with `apiVersion`, `kind`, `metadata` and `spec` (see `stackc schema`)".into();
+            }
             if here.ends_with("release") && found == "number" {
                 help = "quote the release: release: \"2025.1\"".into();
             }
@@ -391,14 +400,26 @@ fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
         .join(", ")
 }
 
+/// Lowercases the first letter of a description so it reads inside a
+/// sentence, except for acronyms and proper nouns ("DNS", "OpenStack").
 fn lower_first(s: &str) -> String {
+    const PROPER: &[&str] = &[
+        "Kubernetes",
+        "Keystone",
+        "Neutron",
+        "Ceph",
+        "Nova",
+        "Glance",
+        "Cinder",
+        "Linux",
+        "RBD",
+    ];
     let s = s.trim_end_matches('.');
+    let first = s.split([' ', ':', ',']).next().unwrap_or("");
+    let keep = first.chars().skip(1).any(char::is_uppercase) || PROPER.contains(&first);
     let mut c = s.chars();
     match c.next() {
-        // Keep acronyms ("DNS ..."), lowercase ordinary words ("A UUID" -> "a UUID").
-        Some(f) if !c.clone().next().is_some_and(char::is_uppercase) => {
-            f.to_lowercase().chain(c).collect()
-        }
+        Some(f) if !keep => f.to_lowercase().chain(c).collect(),
         _ => s.to_string(),
     }
 }

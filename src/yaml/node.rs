@@ -89,6 +89,9 @@ pub fn path_to_string(path: &[PathSeg]) -> String {
     out
 }
 
+/// A visitor for [`Node::walk`]: (path, key span of the entry, node).
+pub type Visit<'f, 'a> = dyn FnMut(&[PathSeg], Option<Span>, &'a Node) + 'f;
+
 impl Node {
     pub fn new(value: Value, span: Span) -> Node {
         Node { value, span }
@@ -190,7 +193,7 @@ impl Node {
     }
 
     /// Visits every node depth-first with its path, parents before children.
-    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&[PathSeg], Option<Span>, &'a Node)) {
+    pub fn walk<'a>(&'a self, f: &mut Visit<'_, 'a>) {
         let mut path = Vec::new();
         walk_inner(self, None, &mut path, f);
     }
@@ -200,7 +203,7 @@ fn walk_inner<'a>(
     node: &'a Node,
     key_span: Option<Span>,
     path: &mut Vec<PathSeg>,
-    f: &mut dyn FnMut(&[PathSeg], Option<Span>, &'a Node),
+    f: &mut Visit<'_, 'a>,
 ) {
     f(path, key_span, node);
     match &node.value {

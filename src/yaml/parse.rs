@@ -160,7 +160,7 @@ impl Builder<'_> {
         // text after the byte-order mark, which is one character of line 1.
         let col = if bom > 0 && line == 1 { col + 1 } else { col };
         if self.ascii {
-            return self.file.offset_of(line, 0) + col;
+            return (self.file.offset_of(line, 0) + col).min(self.file.text.len());
         }
         self.file.offset_of(line, col)
     }
@@ -390,10 +390,10 @@ pub fn resolve_plain(s: &str) -> Value {
     if let Some(v) = resolve_int(s) {
         return v;
     }
-    if is_float(s) {
-        if let Ok(f) = s.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if is_float(s)
+        && let Ok(f) = s.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::String(s.to_string())
 }

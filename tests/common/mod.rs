@@ -1,0 +1,193 @@
+//! Shared test helpers: running the real binary, golden files, tool lookup.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (tests run with it as the working directory).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A `stackc` command run from the repository root with a clean,
+/// deterministic environment (no colour, fixed locale and time zone).
+pub fn stackc() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_stackc"));
+    c.current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC")
+        .env_remove("COLUMNS");
+    c
+}
+
+/// Runs a command, returning (exit code, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out: Output = cmd.output().expect("failed to start stackc");
+    (
+        out.status.code().expect("stackc was killed by a signal"),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+/// `../shared/conformance` (or `$STACKC_CONFORMANCE`). Tests that need it
+/// fail, never skip, when it is missing.
+pub fn conformance() -> PathBuf {
+    let p = std::env::var_os("STACKC_CONFORMANCE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/conformance"));
+    assert!(
+        p.join("crds").is_dir(),
+        "conformance data not found at {} (set STACKC_CONFORMANCE)",
+        p.display()
+    );
+    p
+}
+
+/// A tool installed by `scripts/setup` into `.tools/`. Fails (never skips)
+/// when missing.
+pub fn tool(name: &str) -> PathBuf {
+    let dir = std::env::var_os("STACKC_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools"));
+    let p = if name == "python" {
+        dir.join("venv/bin/python")
+    } else {
+        dir.join("bin").join(name)
+    };
+    assert!(
+        p.exists(),
+        "{name} not found at {}: run scripts/setup (the test suite needs the real tool)",
+        p.display()
+    );
+    p
+}
+
+/// Whether goldens may be rewritten (`STACKC_BLESS=1`). Refused under CI.
+pub fn bless() -> bool {
+    let wanted = std::env::var_os("STACKC_BLESS").is_some_and(|v| !v.is_empty() && v != "0");
+    if wanted && std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!(
+            "STACKC_BLESS is refused under CI: goldens are only rewritten locally and committed"
+        );
+    }
+    wanted
+}
+
+fn diff(expected: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header("expected", "actual")
+        .to_string()
+}
+
+/// Compares `actual` with the golden file at `path` (relative to the repo).
+pub fn assert_golden(path: &str, actual: &str) {
+    let full = repo().join(path);
+    if bless() {
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&full).unwrap_or_else(|_| {
+        panic!("missing golden {path}: run with STACKC_BLESS=1 locally and review")
+    });
+    assert!(
+        expected == actual,
+        "golden {path} differs:\n{}",
+        diff(&expected, actual)
+    );
+}
+
+/// Reads every file under `dir` as `relative path -> bytes`.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.insert(rel, std::fs::read(e.path()).unwrap());
+        }
+    }
+    out
+}
+
+/// Compares a whole tree with a golden directory, both ways: missing,
+/// extra and differing files all fail.
+pub fn assert_golden_tree(golden_dir: &str, actual: &BTreeMap<String, Vec<u8>>) {
+    let full = repo().join(golden_dir);
+    if bless() {
+        let _ = std::fs::remove_dir_all(&full);
+        for (rel, bytes) in actual {
+            let p = full.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        return;
+    }
+    let expected = read_tree(&full);
+    let missing: Vec<&String> = expected
+        .keys()
+        .filter(|k| !actual.contains_key(*k))
+        .collect();
+    let extra: Vec<&String> = actual
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .collect();
+    let mut report = String::new();
+    if !missing.is_empty() {
+        report.push_str(&format!(
+            "files in {golden_dir} but not produced: {missing:?}\n"
+        ));
+    }
+    if !extra.is_empty() {
+        report.push_str(&format!(
+            "files produced but not in {golden_dir}: {extra:?}\n"
+        ));
+    }
+    for (rel, exp) in &expected {
+        if let Some(act) = actual.get(rel)
+            && act != exp
+        {
+            report.push_str(&format!(
+                "{golden_dir}/{rel} differs:\n{}\n",
+                diff(&String::from_utf8_lossy(exp), &String::from_utf8_lossy(act))
+            ));
+        }
+    }
+    assert!(report.is_empty(), "{report}");
+}
+
+/// Every file in `dir` with one of `exts`, sorted, as repo-relative paths.
+pub fn files_in(dir: &str, exts: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(repo().join(dir))
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| exts.iter().any(|x| e == *x)))
+        .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The example sites.
+pub fn sites() -> Vec<String> {
+    files_in("sites", &["yaml"])
+}
+
+/// The embedded library, loaded in-process.
+pub fn embedded_library() -> stackc::library::Library {
+    stackc::library::Library::embedded()
+        .unwrap_or_else(|(_, diags)| panic!("embedded library: {diags:#?}"))
+}

@@ -1,0 +1,133 @@
+//! Hostile input: each is a clear, located diagnostic, never a panic.
+//! (Time and memory are measured by the benchmark, not asserted here.)
+
+mod common;
+
+use common::*;
+
+fn first_diagnostic(path: &std::path::Path) -> (i32, serde_json::Value) {
+    let (code, out, err) = run(stackc()
+        .args(["validate", "--message-format", "json"])
+        .arg(path));
+    assert!(!err.contains("panicked"), "{err}");
+    let first = out
+        .lines()
+        .next()
+        .unwrap_or_else(|| panic!("no diagnostic for {}", path.display()));
+    (code, serde_json::from_str(first).unwrap())
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn oversized_file_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "# padding\n".repeat(500_000);
+    let p = write(&dir, "big.yaml", big.as_bytes());
+    let (code, d) = first_diagnostic(&p);
+    assert_eq!((code, d["code"].as_str()), (1, Some("E0002")));
+}
+
+#[test]
+fn twenty_thousand_deep_nesting() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("flow-seq.yaml", "[".repeat(20_000) + &"]".repeat(20_000)),
+        (
+            "flow-map.yaml",
+            "{a: ".repeat(20_000) + "1" + &"}".repeat(20_000),
+        ),
+        ("block-seq.yaml", "- ".repeat(20_000) + "x\n"),
+    ] {
+        let p = write(&dir, name, text.as_bytes());
+        let (code, d) = first_diagnostic(&p);
+        assert_eq!((code, d["code"].as_str()), (1, Some("E0006")), "{name}");
+        assert_eq!(d["line"], 1, "{name}");
+    }
+}
+
+#[test]
+fn alias_bomb_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..20u8 {
+        let (prev, next) = ((b'a' + i - 1) as char, (b'a' + i) as char);
+        s.push_str(&format!(
+            "{next}: &{next} [{}]\n",
+            vec![format!("*{prev}"); 10].join(", ")
+        ));
+    }
+    let p = write(&dir, "bomb.yaml", s.as_bytes());
+    let (code, d) = first_diagnostic(&p);
+    assert_eq!((code, d["code"].as_str()), (1, Some("E0006")));
+}
+
+#[test]
+fn non_utf8_and_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "latin1.yaml",
+        b"apiVersion: stackc.dev/v1alpha1\nkind: Site\nmetadata:\n  name: caf\xe9\n",
+    );
+    let (code, d) = first_diagnostic(&p);
+    assert_eq!(
+        (code, d["code"].as_str(), d["line"].as_u64()),
+        (1, Some("E0003"), Some(4))
+    );
+    let utf16: Vec<u8> = "\u{feff}kind: Site\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let p = write(&dir, "utf16.yaml", &utf16);
+    let (code, d) = first_diagnostic(&p);
+    assert_eq!((code, d["code"].as_str()), (1, Some("E0003")));
+}
+
+#[test]
+fn utf8_bom_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = std::fs::read_to_string(repo().join("sites/lab-aio.yaml")).unwrap();
+    let p = write(&dir, "bom.yaml", format!("\u{feff}{site}").as_bytes());
+    let (code, _, err) = run(stackc().arg("validate").arg(&p));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn directory_and_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, d) = first_diagnostic(dir.path());
+    assert_eq!(
+        (code, d["code"].as_str()),
+        (2, Some("E0001")),
+        "empty directory"
+    );
+    let (code, d) = first_diagnostic(&dir.path().join("missing.yaml"));
+    assert_eq!((code, d["code"].as_str()), (2, Some("E0001")));
+}
+
+#[test]
+fn positions_are_characters_not_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "utf8.yaml",
+        "apiVersion: stackc.dev/v1alpha1\nkind: Site\nmetadata:\n  name: ok\n  labels: {é: x, \"ü\": y}\n".as_bytes(),
+    );
+    let (_, out, _) = run(stackc()
+        .args(["validate", "--message-format", "json"])
+        .arg(&p));
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    // `{é: x, "ü": y}`: the quoted second key starts at character 18 (its quote).
+    let cols: Vec<u64> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|d| d["line"] == 5)
+        .map(|d| d["column"].as_u64().unwrap())
+        .collect();
+    assert!(cols.contains(&12) && cols.contains(&18), "{cols:?} {first}");
+}
