@@ -61,6 +61,8 @@ pub enum Layer {
     Site,
     /// A component's defaults in the library.
     Component(String),
+    /// A component's `site.yaml`: values derived from the site spec.
+    SiteMapping(String),
     /// A release's data in the library.
     Release(String),
     /// A profile in the library.
@@ -78,6 +80,7 @@ impl std::fmt::Display for Layer {
         match self {
             Layer::Site => write!(f, "site"),
             Layer::Component(c) => write!(f, "component {c}"),
+            Layer::SiteMapping(_) => write!(f, "site"),
             Layer::Release(r) => write!(f, "release {r}"),
             Layer::Profile(p) => write!(f, "profile {p}"),
             Layer::Org(l) => write!(f, "layer {l}"),

@@ -1,9 +1,12 @@
 //! The command line: one file per subcommand, clap derive, doc comments as
 //! help text.
 
+mod explain;
+mod graph;
 mod library;
 mod schema;
 mod validate;
+mod values;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -12,6 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{Code, Diagnostic, MessageFormat, Report};
 use crate::library::Library;
+use crate::resolve::{self, Resolved};
 use crate::source::Files;
 
 /// stackc compiles one OpenStack site description into GitOps manifests
@@ -56,6 +60,9 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Validate(validate::ValidateArgs),
+    Explain(explain::ExplainArgs),
+    Graph(graph::GraphArgs),
+    Values(values::ValuesArgs),
     Schema(schema::SchemaArgs),
     Library(library::LibraryArgs),
 }
@@ -88,6 +95,9 @@ pub fn run(cli: Cli) -> Exit {
     };
     match cli.command {
         Command::Validate(args) => validate::run(&mut ctx, args),
+        Command::Explain(args) => explain::run(&mut ctx, args),
+        Command::Graph(args) => graph::run(&mut ctx, args),
+        Command::Values(args) => values::run(&mut ctx, args),
         Command::Schema(args) => schema::run(&mut ctx, args),
         Command::Library(args) => library::run(&mut ctx, args),
     }
@@ -101,17 +111,59 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Loads the library (`--library` or embedded); prints its problems.
+    /// Loads the library (`--library` or embedded) and the `--layer`s;
+    /// prints their problems.
     pub fn library(&mut self) -> Result<Library, Exit> {
         let loaded = match &self.global.library {
             Some(dir) => Library::from_dir(dir),
             None => Library::embedded(),
         };
-        loaded.map_err(|(files, diags)| {
+        let mut lib = loaded.map_err(|(files, diags)| {
             let exit = exit_for(&diags);
             self.report.emit(&files, diags);
             exit
-        })
+        })?;
+        for dir in self.global.layers.clone() {
+            if let Err(diags) = lib.add_layer(&dir) {
+                let exit = exit_for(&diags);
+                self.report.emit(&lib.files, diags);
+                return Err(exit);
+            }
+        }
+        Ok(lib)
+    }
+
+    /// Validates and resolves one site file; prints any diagnostics.
+    pub fn resolve(
+        &mut self,
+        lib: &Library,
+        path: &std::path::Path,
+    ) -> Result<(Files, Resolved), Exit> {
+        let check = crate::validate::check_file(path, lib);
+        let exit = exit_for(&check.diagnostics);
+        let crate::validate::SiteCheck {
+            files,
+            diagnostics,
+            site,
+        } = check;
+        let Some(site) = site else {
+            self.report.emit(&files, diagnostics);
+            return Err(exit.max(Exit::Failure));
+        };
+        // Warnings are printed with the resolution's problems, once.
+        match resolve::resolve(&site, &files, lib) {
+            Ok(resolved) => {
+                self.report.emit(&files, diagnostics);
+                Ok((files, resolved))
+            }
+            Err(more) => {
+                let mut all = diagnostics;
+                all.extend(more);
+                let exit = exit_for(&all).max(Exit::Failure);
+                self.report.emit(&files, all);
+                Err(exit)
+            }
+        }
     }
 
     /// Prints diagnostics that have no source file.

@@ -61,6 +61,12 @@ codes! {
     RequirementDisabled = "E0017", "required service is disabled";
     /// Secret material written into a site file.
     SecretInSite = "E0018", "secret value in a site file";
+    /// A value key that the chart does not have.
+    UnknownChartKey = "E0019", "unknown chart value key";
+    /// Components that require each other in a cycle.
+    RequirementCycle = "E0020", "requirement cycle";
+    /// `stackc explain` was given a path that does not exist.
+    UnknownPath = "E0021", "unknown value path";
     /// The library itself is malformed.
     LibraryInvalid = "E0101", "invalid library";
     /// A library expression failed to evaluate.

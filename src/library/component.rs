@@ -1,8 +1,9 @@
 //! A component definition (`components/<name>/component.yaml`).
 
+use indexmap::IndexMap;
 use serde::Deserialize;
 
-/// What a component is and what it needs.
+/// What a component is, what it needs and what it offers.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ComponentDef {
@@ -11,6 +12,9 @@ pub struct ComponentDef {
     pub kind: ComponentKind,
     /// The openstack-helm chart that deploys it.
     pub chart: String,
+    /// The lowest deployment tier it may take (dependencies can raise it).
+    #[serde(default)]
+    pub tier: u32,
     /// Components this one cannot run without. They are added to a site
     /// automatically; disabling one of them is an error.
     #[serde(default)]
@@ -19,6 +23,27 @@ pub struct ComponentDef {
     /// configuration), but which it does not force into the site.
     #[serde(default)]
     pub integrates: Vec<Requirement>,
+    /// Catalogue entries this component serves, by endpoint type.
+    #[serde(default)]
+    pub provides: IndexMap<String, EndpointDef>,
+    /// Endpoint types this chart consumes: `endpoints.<type>` is filled from
+    /// the catalogue.
+    #[serde(default)]
+    pub uses: Vec<String>,
+    /// Value paths set by `spec.services.<name>.replicas`.
+    #[serde(default)]
+    pub replicas: Vec<String>,
+    /// `labels.<group>` node selector groups, by node role.
+    #[serde(default)]
+    pub selectors: Selectors,
+    /// Service accounts by endpoint type: `endpoints.<type>.auth.<key>`
+    /// -> account name. Identity accounts get the site's region; every
+    /// account's password comes from the secret store.
+    #[serde(default)]
+    pub users: IndexMap<String, IndexMap<String, String>>,
+    /// Other chart values that must come from the secret store.
+    #[serde(default)]
+    pub secrets: Vec<SecretValue>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -64,4 +89,68 @@ impl Requirement {
             Requirement::When { when, .. } => Some(when),
         }
     }
+}
+
+/// One catalogue entry: how other charts reach this component.
+///
+/// Becomes `endpoints.<type>` in every chart that uses the type, so hosts,
+/// ports and paths are written once. Keys other than `public` and `route`
+/// are endpoint values and are copied as written (e.g. RabbitMQ's
+/// `statefulset`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointDef {
+    /// `endpoints.<type>.name`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Public hostname prefix: the public FQDN is `<public>.<domain>`.
+    /// Absent for internal-only endpoints.
+    #[serde(default)]
+    pub public: Option<String>,
+    /// `endpoints.<type>.hosts` (endpoint class -> host).
+    pub hosts: serde_json::Value,
+    /// `endpoints.<type>.path` (string or endpoint class map).
+    #[serde(default)]
+    pub path: Option<serde_json::Value>,
+    /// `endpoints.<type>.scheme` (string or endpoint class map).
+    #[serde(default)]
+    pub scheme: Option<serde_json::Value>,
+    /// `endpoints.<type>.port` (port name -> endpoint class -> number).
+    #[serde(default)]
+    pub port: Option<serde_json::Value>,
+    /// For public endpoints: the port name routed from the gateway (default
+    /// `api`) and the Service it lands on (default `hosts.internal`, else
+    /// `hosts.default`).
+    #[serde(default)]
+    pub route: Option<RouteDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteDef {
+    #[serde(default)]
+    pub port: Option<String>,
+    #[serde(default)]
+    pub service: Option<String>,
+}
+
+/// Node selector groups (`labels.<group>` in the chart) by node role.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Selectors {
+    #[serde(default)]
+    pub control_plane: Vec<String>,
+    #[serde(default)]
+    pub compute: Vec<String>,
+}
+
+/// A chart value supplied from the secret store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretValue {
+    /// Dotted value path, e.g. `conf.nova.neutron.metadata_proxy_shared_secret`.
+    pub path: String,
+    /// The secret's role: its remote key below the site prefix. Charts that
+    /// must agree on a value (nova and neutron's metadata secret) share it.
+    pub key: String,
 }

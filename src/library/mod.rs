@@ -1,29 +1,45 @@
-//! The layered service library: component definitions, releases and
-//! profiles. The default library is embedded in the binary; `--library DIR`
-//! replaces it.
+//! The layered service library: component definitions and values, release
+//! data, profiles, and organisation layers. The default library is embedded
+//! in the binary; `--library DIR` replaces it; `--layer DIR` adds layers.
 //!
 //! Layout (documented in `library/README.md`):
 //!
 //! ```text
-//! components/<name>/component.yaml   definition (chart, requirements, ...)
-//! releases/<series>.yaml             one OpenStack release series
-//! profiles/<name>/profile.yaml       one deployment profile
+//! components/<name>/component.yaml    definition (chart, requirements, catalogue, ...)
+//! components/<name>/values.yaml       component defaults           (values file)
+//! components/<name>/site.yaml         how the site spec maps in    (values file)
+//! components/<name>/chart-keys.yaml   the keys the chart knows     (generated)
+//! releases/<series>/release.yaml      release metadata, chart versions
+//! releases/<series>/<name>.yaml       release values (image tags)  (values file)
+//! profiles/<profile>/profile.yaml     profile description
+//! profiles/<profile>/<name>.yaml      profile values               (values file)
 //! ```
+//!
+//! A layer directory holds `<name>.yaml` values files and an optional
+//! `layer.yaml` (`description:`).
 
 mod component;
+mod keys;
+mod lazy;
 mod source;
+mod values;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-pub use component::{ComponentDef, ComponentKind, Requirement};
+pub use component::{
+    ComponentDef, ComponentKind, EndpointDef, Requirement, RouteDef, SecretValue, Selectors,
+};
+pub use keys::{ChartKeys, KeyCheck, is_free_form};
+pub use lazy::{LazyKeys, LazyValues};
 pub use source::{RawTree, directory, embedded};
+pub use values::{Fragment, ValuesFile};
 
 use crate::decode::decode;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::load;
 use crate::source::{FileId, Files, Layer, Span};
-use crate::yaml::Node;
+use crate::yaml::{Node, PathSeg};
 
 /// A loaded library. Every file is registered in `files`, so definitions and
 /// values keep their spans.
@@ -37,6 +53,8 @@ pub struct Library {
     pub releases: IndexMap<String, Release>,
     /// Profiles by name, in name order.
     pub profiles: IndexMap<String, Profile>,
+    /// Organisation layers, lowest precedence first.
+    pub layers: Vec<OrgLayer>,
 }
 
 pub struct Component {
@@ -44,13 +62,19 @@ pub struct Component {
     pub def: ComponentDef,
     /// The definition document (for spans).
     pub doc: Node,
+    /// `values.yaml`: the component defaults layer.
+    pub values: Option<LazyValues>,
+    /// `site.yaml`: values derived from the site spec.
+    pub site: Option<LazyValues>,
+    /// `chart-keys.yaml`: the keys the chart knows.
+    pub keys: Option<LazyKeys>,
 }
 
-/// A release series (`releases/<series>.yaml`).
+/// `releases/<series>/release.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ReleaseDef {
-    /// The series name, equal to the file name (`2025.1`).
+    /// The series name, equal to the directory name (`2025.1`).
     pub name: String,
     /// The OpenStack code name (`Epoxy`).
     pub codename: String,
@@ -60,14 +84,31 @@ pub struct ReleaseDef {
     /// Releases a site may upgrade from directly into this one.
     #[serde(default)]
     pub upgrades_from: Vec<String>,
+    /// The chart version pinned for every chart of this release...
+    pub chart_version: String,
+    /// ...unless pinned per chart here.
+    #[serde(default)]
+    pub charts: IndexMap<String, String>,
 }
 
 pub struct Release {
     pub def: ReleaseDef,
     pub file: FileId,
+    /// Release values per component (image tags).
+    pub values: IndexMap<String, LazyValues>,
 }
 
-/// A profile (`profiles/<name>/profile.yaml`).
+impl Release {
+    /// The chart version pinned for a chart in this release.
+    pub fn chart_version(&self, chart: &str) -> &str {
+        self.def
+            .charts
+            .get(chart)
+            .unwrap_or(&self.def.chart_version)
+    }
+}
+
+/// `profiles/<name>/profile.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileDef {
@@ -77,6 +118,28 @@ pub struct ProfileDef {
 pub struct Profile {
     pub name: String,
     pub def: ProfileDef,
+    pub values: IndexMap<String, LazyValues>,
+}
+
+/// An organisation layer (`--layer DIR`).
+pub struct OrgLayer {
+    pub name: String,
+    pub dir: String,
+    pub description: Option<String>,
+    pub values: IndexMap<String, ValuesFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayerDef {
+    description: String,
+}
+
+/// A values file waiting for its owner to be known.
+struct Pending {
+    owner: String,
+    component: String,
+    file: FileId,
 }
 
 impl Library {
@@ -101,14 +164,22 @@ impl Library {
             components: IndexMap::new(),
             releases: IndexMap::new(),
             profiles: IndexMap::new(),
+            layers: Vec::new(),
         };
         let mut diags = Vec::new();
+        let mut release_values = Vec::new();
+        let mut profile_values = Vec::new();
+        let mut component_files = Vec::new();
         for raw in tree.files {
-            let parts: Vec<&str> = raw.rel.split('/').collect();
+            let parts: Vec<String> = raw.rel.split('/').map(str::to_string).collect();
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
             let name = format!("{}/{}", tree.display_root, raw.rel);
             let layer = match parts.as_slice() {
+                [_, _, "site.yaml"] if parts[0] == "components" => {
+                    Layer::SiteMapping(parts[1].to_string())
+                }
                 ["components", c, _] => Layer::Component(c.to_string()),
-                ["releases", f] => Layer::Release(stem(f).to_string()),
+                ["releases", r, _] => Layer::Release(r.to_string()),
                 ["profiles", p, _] => Layer::Profile(p.to_string()),
                 _ => Layer::Library,
             };
@@ -119,65 +190,211 @@ impl Library {
                     continue;
                 }
             };
+            // Values files and key indexes are parsed on first use.
+            let lazy = match parts.as_slice() {
+                [
+                    "components",
+                    _,
+                    "values.yaml" | "site.yaml" | "chart-keys.yaml",
+                ] => true,
+                ["releases", _, f] | ["profiles", _, f] => {
+                    !matches!(*f, "release.yaml" | "profile.yaml")
+                }
+                _ => false,
+            };
+            if lazy {
+                match parts.as_slice() {
+                    ["components", c, f] => {
+                        component_files.push((c.to_string(), f.to_string(), id))
+                    }
+                    ["releases", r, f] => release_values.push(Pending {
+                        owner: r.to_string(),
+                        component: stem(f).to_string(),
+                        file: id,
+                    }),
+                    ["profiles", p, f] => profile_values.push(Pending {
+                        owner: p.to_string(),
+                        component: stem(f).to_string(),
+                        file: id,
+                    }),
+                    _ => unreachable!("lazy files are component, release or profile files"),
+                }
+                continue;
+            }
+            let Some(doc) = lib.parse(id, &mut diags) else {
+                continue;
+            };
             match parts.as_slice() {
                 ["components", c, "component.yaml"] => {
-                    if let Some(doc) = lib.parse(id, &mut diags) {
-                        match decode::<ComponentDef>(&doc, &lib.files, "component definition") {
-                            Ok(def) => {
-                                lib.components.insert(
-                                    c.to_string(),
-                                    Component {
-                                        name: c.to_string(),
-                                        def,
-                                        doc,
-                                    },
-                                );
-                            }
-                            Err(d) => diags.push(d),
+                    match decode::<ComponentDef>(&doc, &lib.files, "component definition") {
+                        Ok(def) => {
+                            lib.components.insert(
+                                c.to_string(),
+                                Component {
+                                    name: c.to_string(),
+                                    def,
+                                    doc,
+                                    values: None,
+                                    site: None,
+                                    keys: None,
+                                },
+                            );
                         }
+                        Err(d) => diags.push(d),
                     }
                 }
-                ["releases", f] => {
-                    if let Some(doc) = lib.parse(id, &mut diags) {
-                        match decode::<ReleaseDef>(&doc, &lib.files, "release") {
-                            Ok(def) if def.name != stem(f) => diags.push(
-                                Diagnostic::error(Code::LibraryInvalid, doc.span, format!("release file `{f}` names release `{}`", def.name))
-                                    .help("a release file is named after its series: releases/<name>.yaml"),
-                            ),
-                            Ok(def) => {
-                                lib.releases.insert(def.name.clone(), Release { def, file: id });
-                            }
-                            Err(d) => diags.push(d),
-                        }
+                ["releases", r, "release.yaml"] => match decode::<ReleaseDef>(&doc, &lib.files, "release") {
+                    Ok(def) if def.name != *r => diags.push(
+                        Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("releases/{r}/release.yaml names release `{}`", def.name))
+                            .help("a release directory is named after its series: releases/<name>/release.yaml"),
+                    ),
+                    Ok(def) => {
+                        lib.releases.insert(
+                            def.name.clone(),
+                            Release {
+                                def,
+                                file: id,
+                                values: IndexMap::new(),
+                            },
+                        );
                     }
-                }
-                ["profiles", p, "profile.yaml"] => {
-                    if let Some(doc) = lib.parse(id, &mut diags) {
-                        match decode::<ProfileDef>(&doc, &lib.files, "profile") {
-                            Ok(def) => {
-                                lib.profiles.insert(
-                                    p.to_string(),
-                                    Profile {
-                                        name: p.to_string(),
-                                        def,
-                                    },
-                                );
-                            }
-                            Err(d) => diags.push(d),
-                        }
+                    Err(d) => diags.push(d),
+                },
+                ["profiles", p, "profile.yaml"] => match decode::<ProfileDef>(&doc, &lib.files, "profile") {
+                    Ok(def) => {
+                        lib.profiles.insert(
+                            p.to_string(),
+                            Profile {
+                                name: p.to_string(),
+                                def,
+                                values: IndexMap::new(),
+                            },
+                        );
                     }
-                }
-                _ => {}
+                    Err(d) => diags.push(d),
+                },
+                _ => diags.push(
+                    Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{}`", raw.rel))
+                        .help("library files are components/<name>/{component,values,site,chart-keys}.yaml, releases/<series>/*.yaml and profiles/<name>/*.yaml"),
+                ),
             }
         }
         lib.components.sort_keys();
         lib.releases.sort_keys();
         lib.profiles.sort_keys();
+        for (c, f, id) in component_files {
+            let Some(comp) = lib.components.get_mut(&c) else {
+                diags.push(
+                    Diagnostic::error(
+                        Code::LibraryInvalid,
+                        Span::file_start(id),
+                        format!("components/{c}/{f} has no component.yaml beside it"),
+                    )
+                    .help("every component directory needs a component.yaml"),
+                );
+                continue;
+            };
+            match f.as_str() {
+                "chart-keys.yaml" => comp.keys = Some(LazyKeys::new(id)),
+                "values.yaml" => comp.values = Some(LazyValues::new(id)),
+                _ => comp.site = Some(LazyValues::new(id)),
+            }
+        }
+        for (kind, pending) in [("release", release_values), ("profile", profile_values)] {
+            for p in pending {
+                if !lib.components.contains_key(&p.component) {
+                    diags.push(unknown_component_file(&lib, &p));
+                    continue;
+                }
+                let slot = match kind {
+                    "release" => lib.releases.get_mut(&p.owner).map(|r| &mut r.values),
+                    _ => lib.profiles.get_mut(&p.owner).map(|r| &mut r.values),
+                };
+                match slot {
+                    Some(values) => {
+                        values.insert(p.component, LazyValues::new(p.file));
+                    }
+                    None => diags.push(
+                        Diagnostic::error(
+                            Code::LibraryInvalid,
+                            Span::file_start(p.file),
+                            format!("{kind}s/{}/ has no {kind}.yaml", p.owner),
+                        )
+                        .help(format!("every {kind} directory needs a {kind}.yaml")),
+                    ),
+                }
+            }
+        }
         lib.check_references(&mut diags);
         if diags.is_empty() {
             Ok(lib)
         } else {
             Err((lib.files, diags))
+        }
+    }
+
+    /// Adds an organisation layer (`--layer DIR`) on top of the others.
+    pub fn add_layer(&mut self, dir: &std::path::Path) -> Result<(), Vec<Diagnostic>> {
+        let tree = directory(dir).map_err(|d| vec![d])?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| tree.display_root.clone());
+        let mut layer = OrgLayer {
+            name: name.clone(),
+            dir: tree.display_root.clone(),
+            description: None,
+            values: IndexMap::new(),
+        };
+        let mut diags = Vec::new();
+        for raw in tree.files {
+            let display = format!("{}/{}", tree.display_root, raw.rel);
+            let id = match load::add_bytes(
+                display,
+                raw.bytes,
+                Layer::Org(name.clone()),
+                &mut self.files,
+            ) {
+                Ok(id) => id,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let Some(doc) = self.parse(id, &mut diags) else {
+                continue;
+            };
+            if raw.rel == "layer.yaml" {
+                match decode::<LayerDef>(&doc, &self.files, "layer") {
+                    Ok(d) => layer.description = Some(d.description),
+                    Err(d) => diags.push(d),
+                }
+                continue;
+            }
+            let comp = stem(&raw.rel).to_string();
+            if raw.rel.contains('/') || !self.components.contains_key(&comp) {
+                diags.push(unknown_component_file(
+                    self,
+                    &Pending {
+                        owner: name.clone(),
+                        component: comp,
+                        file: id,
+                    },
+                ));
+                continue;
+            }
+            match ValuesFile::from_doc(id, doc) {
+                Ok(v) => {
+                    layer.values.insert(comp, v);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        if diags.is_empty() {
+            self.layers.push(layer);
+            Ok(())
+        } else {
+            Err(diags)
         }
     }
 
@@ -187,8 +404,13 @@ impl Library {
         doc
     }
 
-    /// Requirements must name existing components.
+    /// Requirements and catalogue uses must name existing things.
     fn check_references(&self, diags: &mut Vec<Diagnostic>) {
+        let provided: Vec<&str> = self
+            .components
+            .values()
+            .flat_map(|c| c.def.provides.keys().map(String::as_str))
+            .collect();
         for c in self.components.values() {
             for (field, reqs) in [
                 ("requires", &c.def.requires),
@@ -199,7 +421,7 @@ impl Library {
                         let span = c
                             .doc
                             .get(field)
-                            .and_then(|n| n.at(&[crate::yaml::PathSeg::Index(i)]))
+                            .and_then(|n| n.at(&[PathSeg::Index(i)]))
                             .map_or(c.doc.span, |n| n.span);
                         diags.push(
                             Diagnostic::error(
@@ -213,6 +435,34 @@ impl Library {
                     }
                 }
             }
+            for (i, u) in c.def.uses.iter().enumerate() {
+                if !provided.contains(&u.as_str()) {
+                    let span = c
+                        .doc
+                        .get("uses")
+                        .and_then(|n| n.at(&[PathSeg::Index(i)]))
+                        .map_or(c.doc.span, |n| n.span);
+                    let help = match did_you_mean(u, provided.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => {
+                            "a used endpoint type must be provided by some component (`provides:`)"
+                                .into()
+                        }
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            Code::LibraryInvalid,
+                            span,
+                            format!(
+                                "`{}` uses endpoint type `{u}` that no component provides",
+                                c.name
+                            ),
+                        )
+                        .label("unknown endpoint type")
+                        .help(help),
+                    );
+                }
+            }
         }
     }
 
@@ -221,9 +471,24 @@ impl Library {
         let c = self.components.get(component)?;
         c.doc
             .get("requires")?
-            .at(&[crate::yaml::PathSeg::Index(index)])
+            .at(&[PathSeg::Index(index)])
             .map(|n| n.span)
     }
+}
+
+fn unknown_component_file(lib: &Library, p: &Pending) -> Diagnostic {
+    let known: Vec<&str> = lib.components.keys().map(String::as_str).collect();
+    let help = match did_you_mean(&p.component, known.iter().copied()) {
+        Some(s) => format!("did you mean `{s}.yaml`? values files are named after components"),
+        None => "values files are named after components (`stackc library list`)".into(),
+    };
+    Diagnostic::error(
+        Code::LibraryInvalid,
+        Span::file_start(p.file),
+        format!("`{}.yaml` in `{}` names no component", p.component, p.owner),
+    )
+    .label("unknown component")
+    .help(help)
 }
 
 fn stem(file: &str) -> &str {

@@ -189,9 +189,9 @@ pub enum VirtType {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Nodes {
-    #[serde(default = "control_plane_selector")]
+    #[serde(default = "control_plane_selector", deserialize_with = "one_label")]
     pub control_plane: Selector,
-    #[serde(default = "compute_selector")]
+    #[serde(default = "compute_selector", deserialize_with = "one_label")]
     pub compute: Selector,
 }
 
@@ -297,6 +297,19 @@ fn non_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec
         return Err(serde::de::Error::invalid_length(0, &"at least one item"));
     }
     Ok(v)
+}
+
+/// openstack-helm charts select nodes by one label (`node_selector_key` /
+/// `node_selector_value`).
+fn one_label<'de, D: Deserializer<'de>>(d: D) -> Result<Selector, D::Error> {
+    let m = Selector::deserialize(d)?;
+    if m.len() != 1 {
+        return Err(serde::de::Error::invalid_length(
+            m.len(),
+            &"exactly one label",
+        ));
+    }
+    Ok(m)
 }
 
 fn services<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, ServiceSpec>, D::Error> {

@@ -262,6 +262,11 @@ fn diagnose(
             .label("too large")
             .help(format!("use a value of {limit} or less")),
         ],
+        ValidationErrorKind::MinProperties { .. } | ValidationErrorKind::MaxProperties { .. } => vec![
+            Diagnostic::error(Code::InvalidValue, value_span, format!("{name} must hold exactly one label"))
+                .label("one label here")
+                .help("openstack-helm charts select nodes by a single label (node_selector_key/value); label the nodes with one dedicated label"),
+        ],
         ValidationErrorKind::MinItems { limit } => vec![
             Diagnostic::error(
                 Code::InvalidValue,

@@ -1,0 +1,269 @@
+//! `stackc explain`: the final value at a path and every layer that set it.
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::library::{KeyCheck, Library};
+use crate::resolve::{Resolved, ResolvedComponent};
+use crate::source::{Files, Location};
+use crate::values_output::sorted_json;
+use crate::yaml::{Node, PathSeg, Value, path_to_string};
+
+/// One layer's say on the path.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Setting {
+    pub layer: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The value this layer wrote (`null` when it deleted the key).
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Explanation {
+    pub component: String,
+    pub path: String,
+    /// `None` when no layer sets it (the chart's own default applies).
+    pub value: Option<serde_json::Value>,
+    /// Lowest precedence first; the last one wins.
+    pub set_by: Vec<Setting>,
+}
+
+/// Explains `component.path.to.value`.
+pub fn explain(
+    resolved: &Resolved,
+    lib: &Library,
+    files: &Files,
+    dotted: &str,
+) -> Result<Explanation, Diagnostic> {
+    let (head, rest) = dotted.split_once('.').unwrap_or((dotted, ""));
+    let Some(c) = resolved.components.get(head) else {
+        let names: Vec<&str> = resolved.components.keys().map(String::as_str).collect();
+        let help = if lib.components.contains_key(head) {
+            format!("`{head}` is not enabled in this site")
+        } else {
+            match did_you_mean(head, names.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean `{s}`? A path starts with a component: `nova.pod.replicas.osapi`"
+                ),
+                None => format!(
+                    "a path starts with one of the site's components: {}",
+                    names.join(", ")
+                ),
+            }
+        };
+        return Err(Diagnostic::at_path(
+            Code::UnknownPath,
+            dotted,
+            format!("`{head}` is not a component of this site"),
+        )
+        .help(help));
+    };
+    let raw: Vec<&str> = if rest.is_empty() {
+        Vec::new()
+    } else {
+        rest.split('.').collect()
+    };
+    let path = match resolve_path(&c.values, c, &raw) {
+        Some(p) => p,
+        None => return not_found(c, lib, files, dotted, &raw),
+    };
+    let mut set_by = Vec::new();
+    for layer in &c.layers {
+        if let Some(node) = at(&layer.tree, &path) {
+            set_by.push(setting(files, &layer.label, node));
+        }
+    }
+    let value = c.values.at(&path).map(sorted_json);
+    if value.is_none() && set_by.is_empty() {
+        return not_found(c, lib, files, dotted, &raw);
+    }
+    Ok(Explanation {
+        component: c.name.clone(),
+        path: path_to_string(&path),
+        value,
+        set_by,
+    })
+}
+
+fn setting(files: &Files, label: &str, node: &Node) -> Setting {
+    let Location { file, line, column } = files.location(node.span);
+    Setting {
+        layer: label.to_string(),
+        file,
+        line,
+        column,
+        value: sorted_json(node),
+    }
+}
+
+/// Matches path words to keys, joining words for keys that contain dots.
+fn resolve_path(values: &Node, c: &ResolvedComponent, raw: &[&str]) -> Option<Vec<PathSeg>> {
+    let trees: Vec<&Node> = std::iter::once(values)
+        .chain(c.layers.iter().map(|l| &l.tree))
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let mut matched = None;
+        for j in (i + 1..=raw.len()).rev() {
+            let key = raw[i..j].join(".");
+            let mut candidate = out.clone();
+            candidate.push(PathSeg::Key(key.clone()));
+            if trees.iter().any(|t| at(t, &candidate).is_some()) {
+                matched = Some((j, PathSeg::Key(key)));
+                break;
+            }
+            if j == i + 1
+                && let Ok(n) = raw[i].parse::<usize>()
+            {
+                let mut idx = out.clone();
+                idx.push(PathSeg::Index(n));
+                if trees.iter().any(|t| at(t, &idx).is_some()) {
+                    matched = Some((j, PathSeg::Index(n)));
+                }
+            }
+        }
+        let (next, seg) = matched?;
+        out.push(seg);
+        i = next;
+    }
+    Some(out)
+}
+
+/// The node at `path`, including explicit nulls (deletions).
+fn at<'a>(node: &'a Node, path: &[PathSeg]) -> Option<&'a Node> {
+    node.at(path)
+}
+
+fn not_found(
+    c: &ResolvedComponent,
+    lib: &Library,
+    files: &Files,
+    dotted: &str,
+    raw: &[&str],
+) -> Result<Explanation, Diagnostic> {
+    let _ = files;
+    let segs: Vec<PathSeg> = raw.iter().map(|s| PathSeg::Key(s.to_string())).collect();
+    let keys = lib.components[&c.name]
+        .keys
+        .as_ref()
+        .and_then(|k| k.get(&lib.files).ok());
+    // A key the chart has but no layer sets: the chart default applies.
+    if let Some(keys) = keys
+        && keys.check(&segs) == KeyCheck::Known
+        && !raw.is_empty()
+    {
+        return Ok(Explanation {
+            component: c.name.clone(),
+            path: raw.join("."),
+            value: None,
+            set_by: Vec::new(),
+        });
+    }
+    // Suggest from what exists at the deepest point reached.
+    let mut node = &c.values;
+    let mut depth = 0;
+    for seg in &segs {
+        match node.at(std::slice::from_ref(seg)) {
+            Some(n) => {
+                node = n;
+                depth += 1;
+            }
+            None => break,
+        }
+    }
+    let mut candidates: Vec<String> = match &node.value {
+        Value::Map(m) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    if let Some(KeyCheck::Unknown { siblings, .. }) = keys.map(|k| k.check(&segs)) {
+        candidates.extend(siblings);
+    }
+    candidates.sort();
+    candidates.dedup();
+    let word = raw.get(depth).copied().unwrap_or("");
+    let help = match did_you_mean(word, candidates.iter().map(String::as_str)) {
+        Some(s) => {
+            let mut fixed: Vec<&str> = raw[..depth].to_vec();
+            fixed.push(s);
+            format!("did you mean `{}.{}`?", c.name, fixed.join("."))
+        }
+        None if candidates.is_empty() => "`stackc values SITE COMPONENT` prints every value".into(),
+        None => format!(
+            "keys here: {}",
+            candidates
+                .iter()
+                .take(15)
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Err(Diagnostic::at_path(
+        Code::UnknownPath,
+        dotted,
+        format!("the `{}` chart has no value `{}`", c.chart, raw.join(".")),
+    )
+    .help(help))
+}
+
+/// The human text of an explanation.
+pub fn to_text(e: &Explanation) -> String {
+    let mut out = String::new();
+    let full = if e.path.is_empty() {
+        e.component.clone()
+    } else {
+        format!("{}.{}", e.component, e.path)
+    };
+    match &e.value {
+        None if e.set_by.is_empty() => {
+            out.push_str(&format!(
+                "{full} is not set by stackc: the chart's default applies\n"
+            ));
+            return out;
+        }
+        None => out.push_str(&format!(
+            "{full} is deleted (the chart's default applies)\n"
+        )),
+        Some(v) if is_scalar(v) => out.push_str(&format!("{full} = {}\n", inline(v))),
+        Some(v) => {
+            out.push_str(&format!("{full} =\n"));
+            for line in crate::yaml::to_string(v).lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    out.push_str("\nset by (lowest precedence first, the last one wins):\n");
+    let lw = e.set_by.iter().map(|s| s.layer.len()).max().unwrap_or(0);
+    let locs: Vec<String> = e
+        .set_by
+        .iter()
+        .map(|s| format!("{}:{}:{}", s.file, s.line, s.column))
+        .collect();
+    let fw = locs.iter().map(String::len).max().unwrap_or(0);
+    for (s, loc) in e.set_by.iter().zip(&locs) {
+        let v = match &s.value {
+            serde_json::Value::Null => "(deleted)".to_string(),
+            v if is_scalar(v) => inline(v),
+            serde_json::Value::Array(a) => format!("[{} items]", a.len()),
+            serde_json::Value::Object(m) => format!("{{{} keys}}", m.len()),
+            _ => String::new(),
+        };
+        out.push_str(&format!("  {:lw$}  {:fw$}  {v}\n", s.layer, loc));
+    }
+    out
+}
+
+fn is_scalar(v: &serde_json::Value) -> bool {
+    !matches!(
+        v,
+        serde_json::Value::Object(_) | serde_json::Value::Array(_)
+    ) || matches!(v, serde_json::Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()))
+}
+
+fn inline(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

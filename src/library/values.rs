@@ -1,0 +1,115 @@
+//! Values files: chart values as data.
+//!
+//! Every file that contributes chart values (a component's `values.yaml` and
+//! `site.yaml`, a release's or profile's `<component>.yaml`, an organisation
+//! layer's `<component>.yaml`) has the same shape:
+//!
+//! ```yaml
+//! values:            # chart values; string leaves may hold expressions
+//!   pod: {replicas: {api: 1}}
+//! fragments:         # optional: merged in order when `when` holds
+//!   - when: 'site.storage.backend == "ceph"'
+//!     values: {storage: rbd}
+//! ```
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use crate::yaml::{Node, Value};
+
+/// A parsed values file (expressions not yet evaluated).
+#[derive(Debug, Clone)]
+pub struct ValuesFile {
+    pub file: FileId,
+    pub values: Node,
+    pub fragments: Vec<Fragment>,
+}
+
+/// Values merged only when a condition holds.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    pub when: String,
+    pub when_span: Span,
+    pub values: Node,
+}
+
+impl ValuesFile {
+    /// Reads the `values:` / `fragments:` structure of a document.
+    pub fn from_doc(file: FileId, doc: Node) -> Result<ValuesFile, Diagnostic> {
+        let Value::Map(mut top) = doc.value else {
+            return Err(shape(
+                doc.span,
+                "a values file is a map with `values:` and optional `fragments:`",
+            ));
+        };
+        for (k, e) in &top {
+            if !matches!(k.as_str(), "values" | "fragments" | "description") {
+                return Err(Diagnostic::error(Code::LibraryInvalid, e.key_span, format!("unknown key `{k}` in a values file"))
+                    .label("unknown key")
+                    .help("a values file has `values:` (chart values), optional `fragments:` and `description:`"));
+            }
+        }
+        let values = match top.shift_remove("values") {
+            Some(e) if matches!(e.node.value, Value::Map(_)) => e.node,
+            Some(e) if matches!(e.node.value, Value::Null) => {
+                Node::new(Value::Map(Default::default()), e.node.span)
+            }
+            Some(e) => return Err(shape(e.node.span, "`values` must be a map of chart values")),
+            None => return Err(shape(doc.span.with_len(0), "a values file needs `values:`")),
+        };
+        let mut fragments = Vec::new();
+        if let Some(e) = top.shift_remove("fragments") {
+            let Value::Seq(items) = e.node.value else {
+                return Err(shape(
+                    e.node.span,
+                    "`fragments` must be a list of `{when, values}`",
+                ));
+            };
+            for item in items {
+                let span = item.span;
+                let Value::Map(mut m) = item.value else {
+                    return Err(shape(
+                        span,
+                        "a fragment is a map `{when: <expression>, values: {...}}`",
+                    ));
+                };
+                let when = match m.shift_remove("when") {
+                    Some(w) => match w.node.value {
+                        Value::String(s) => (s, w.node.span),
+                        _ => return Err(shape(w.node.span, "`when` must be an expression string")),
+                    },
+                    None => return Err(shape(span, "a fragment needs `when:`")),
+                };
+                let values = match m.shift_remove("values") {
+                    Some(v) if matches!(v.node.value, Value::Map(_)) => v.node,
+                    Some(v) => return Err(shape(v.node.span, "fragment `values` must be a map")),
+                    None => return Err(shape(span, "a fragment needs `values:`")),
+                };
+                if let Some((k, e)) = m.first() {
+                    return Err(Diagnostic::error(
+                        Code::LibraryInvalid,
+                        e.key_span,
+                        format!("unknown key `{k}` in a fragment"),
+                    )
+                    .label("unknown key")
+                    .help("a fragment has `when:` and `values:`"));
+                }
+                fragments.push(Fragment {
+                    when: when.0,
+                    when_span: when.1,
+                    values,
+                });
+            }
+        }
+        Ok(ValuesFile {
+            file,
+            values,
+            fragments,
+        })
+    }
+}
+
+fn shape(span: Span, msg: &str) -> Diagnostic {
+    Diagnostic::error(Code::LibraryInvalid, span, msg.to_string())
+        .label("here")
+        .help("see the values file format in library/README.md")
+}

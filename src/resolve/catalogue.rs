@@ -1,0 +1,154 @@
+//! The catalogue: one computed description of every endpoint in the site
+//! (hosts, ports, paths, schemes, public FQDNs, TLS), built once from the
+//! enabled components' `provides:` and the site spec, and injected into
+//! every chart's `endpoints` values — so the same fact is never written
+//! twice.
+
+use std::collections::BTreeMap;
+
+use super::merge::{from_json, set_path};
+use super::origin::SiteSpans;
+use super::plan::Plan;
+use crate::library::Library;
+use crate::model::Site;
+use crate::yaml::{Node, Value};
+
+/// A public endpoint reached through the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The public FQDN, `<service>.<domain>`.
+    pub host: String,
+    /// The in-cluster Service and port the gateway forwards to.
+    pub service: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The component that serves it.
+    pub provider: String,
+    /// Present for public endpoints.
+    pub route: Option<Route>,
+    /// The `endpoints.<type>` values every user of the type receives.
+    pub values: Node,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    pub entries: BTreeMap<String, Entry>,
+}
+
+impl Catalogue {
+    pub fn build(lib: &Library, plan: &Plan, site: &Site, spans: &SiteSpans<'_>) -> Catalogue {
+        let tls = site.spec.tls.is_some();
+        let domain_span = spans.value("spec.domain");
+        let tls_span = spans
+            .key("spec.tls")
+            .unwrap_or(domain_span.unwrap_or(spans.root));
+        let domain_span = domain_span.unwrap_or(spans.root);
+        let mut entries = BTreeMap::new();
+        for name in plan.components.keys() {
+            let c = &lib.components[name];
+            let Some(provides) = c.doc.get("provides") else {
+                continue;
+            };
+            for (kind, def) in &c.def.provides {
+                let Some(node) = provides.get(kind) else {
+                    continue;
+                };
+                let mut values = node.clone();
+                // Library-only keys, not chart values.
+                if let Value::Map(m) = &mut values.value {
+                    m.shift_remove("public");
+                    m.shift_remove("route");
+                }
+                let mut route = None;
+                if let Some(prefix) = &def.public {
+                    let host = format!("{prefix}.{}", site.spec.domain);
+                    set_path(
+                        &mut values,
+                        &["host_fqdn_override", "public", "host"],
+                        from_json(&host.clone().into(), domain_span),
+                    );
+                    // Public scheme and port follow spec.tls.
+                    if let Some(scheme) = values
+                        .get("scheme")
+                        .filter(|s| s.as_str().is_some())
+                        .cloned()
+                    {
+                        set_path(&mut values, &["scheme", "default"], scheme);
+                    }
+                    let scheme = if tls { "https" } else { "http" };
+                    set_path(
+                        &mut values,
+                        &["scheme", "public"],
+                        from_json(&scheme.into(), tls_span),
+                    );
+                    let port_name = def
+                        .route
+                        .as_ref()
+                        .and_then(|r| r.port.clone())
+                        .unwrap_or_else(|| "api".into());
+                    let public_port: i64 = if tls { 443 } else { 80 };
+                    set_path(
+                        &mut values,
+                        &["port", &port_name, "public"],
+                        from_json(&public_port.into(), tls_span),
+                    );
+                    let service = def
+                        .route
+                        .as_ref()
+                        .and_then(|r| r.service.clone())
+                        .or_else(|| {
+                            def.hosts
+                                .get("internal")
+                                .and_then(|h| h.as_str())
+                                .map(str::to_string)
+                        })
+                        .or_else(|| {
+                            def.hosts
+                                .get("default")
+                                .and_then(|h| h.as_str())
+                                .map(str::to_string)
+                        })
+                        .unwrap_or_else(|| name.clone());
+                    let ports = def.port.as_ref().and_then(|p| p.get(&port_name));
+                    let port = ["service", "internal", "default"]
+                        .iter()
+                        .find_map(|k| ports.and_then(|p| p.get(k)).and_then(|v| v.as_u64()))
+                        .unwrap_or(80) as u16;
+                    route = Some(Route {
+                        host,
+                        service,
+                        port,
+                    });
+                }
+                entries.insert(
+                    kind.clone(),
+                    Entry {
+                        provider: name.clone(),
+                        route,
+                        values,
+                    },
+                );
+            }
+        }
+        Catalogue { entries }
+    }
+
+    /// The expression view: `catalogue.<type>.public_host`, `.scheme`,
+    /// `.provider`.
+    pub fn to_context(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        for (kind, e) in &self.entries {
+            m.insert(
+                kind.clone(),
+                serde_json::json!({
+                    "provider": e.provider,
+                    "public_host": e.route.as_ref().map(|r| r.host.clone()),
+                }),
+            );
+        }
+        serde_json::Value::Object(m)
+    }
+}

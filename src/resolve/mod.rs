@@ -1,0 +1,368 @@
+//! Stage 3, resolve: a checked site + the library -> the complete chart
+//! values of every component, with provenance.
+//!
+//! Layers, lowest precedence first:
+//!
+//! ```text
+//! component defaults -> release -> profile -> each --layer -> site spec -> services.<name>.values
+//! ```
+//!
+//! Maps merge deeply, scalars and lists replace, an explicit `null`
+//! deletes. Every node keeps the span of the layer that set it.
+
+mod catalogue;
+mod evaluate;
+mod keys;
+mod merge;
+mod origin;
+mod plan;
+mod site_layer;
+
+use indexmap::IndexMap;
+
+pub use catalogue::{Catalogue, Route};
+pub use merge::{from_json, merge};
+pub use plan::{Edge, EdgeKind, Plan, Why};
+pub use site_layer::SecretRef;
+
+use evaluate::{Evaluator, site_fields};
+use origin::SiteSpans;
+
+use crate::diagnostic::Diagnostic;
+use crate::library::{ComponentKind, Library, ValuesFile};
+use crate::model::Site;
+use crate::source::{FileId, Files};
+use crate::template::Engine;
+use crate::validate::CheckedSite;
+use crate::yaml::{Node, Value};
+
+/// One layer's contribution to a component's values.
+#[derive(Debug, Clone)]
+pub struct LayerValues {
+    /// `component nova`, `release 2025.1`, `profile ha`, `layer acme`,
+    /// `site`, `site values`.
+    pub label: String,
+    pub tree: Node,
+}
+
+/// A component, fully resolved.
+#[derive(Debug, Clone)]
+pub struct ResolvedComponent {
+    pub name: String,
+    pub kind: ComponentKind,
+    pub chart: String,
+    /// The chart version pinned by the release.
+    pub version: String,
+    pub tier: u32,
+    /// Components this one waits for (outside its readiness group).
+    pub depends_on: Vec<String>,
+    /// The final chart values.
+    pub values: Node,
+    /// Each layer's values, lowest first (for `explain`).
+    pub layers: Vec<LayerValues>,
+    /// Chart values supplied from the secret store.
+    pub secrets: Vec<SecretRef>,
+    /// Public endpoints this component serves.
+    pub routes: Vec<Route>,
+}
+
+/// A resolved site.
+pub struct Resolved {
+    pub site: Site,
+    pub site_file: FileId,
+    pub plan: Plan,
+    pub catalogue: Catalogue,
+    /// Components in deployment order (tier, then name).
+    pub components: IndexMap<String, ResolvedComponent>,
+}
+
+/// The expression context for a component.
+fn context(
+    site_json: &serde_json::Value,
+    resolved: &Resolved0<'_>,
+    name: &str,
+) -> minijinja::Value {
+    let c = &resolved.lib.components[name];
+    let component = serde_json::json!({
+        "name": name,
+        "chart": c.def.chart,
+        "replicas": resolved.site.spec.services.get(name).and_then(|s| s.replicas).map(|r| r.get()),
+    });
+    minijinja::context! {
+        site => minijinja::Value::from(minijinja::value::Serde(site_json)),
+        component => minijinja::Value::from(minijinja::value::Serde(component)),
+        release => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+            "name": resolved.release_name,
+            "codename": resolved.lib.releases[resolved.release_name].def.codename,
+        }))),
+        profile => resolved.site.spec.profile.as_str(),
+        enabled => minijinja::Value::from(minijinja::value::Serde(resolved.plan.components.keys().collect::<Vec<_>>())),
+        catalogue => minijinja::Value::from(minijinja::value::Serde(resolved.catalogue.to_context())),
+    }
+}
+
+/// A component after pass 1.
+struct Staged {
+    /// Component defaults, release, profile and organisation layers.
+    below: Vec<LayerValues>,
+    /// The site rules (region, selectors, replicas) and `site.yaml`.
+    site_yaml: Node,
+    /// `spec.services.<name>.values`.
+    site_values: Option<Node>,
+    /// Everything merged, without the catalogue rules.
+    premerged: Node,
+}
+
+struct Resolved0<'a> {
+    lib: &'a Library,
+    site: &'a Site,
+    release_name: &'a str,
+    plan: &'a Plan,
+    catalogue: &'a Catalogue,
+}
+
+/// The `site` object of expressions, from the typed site.
+pub fn site_json(site: &Site) -> serde_json::Value {
+    let doc = serde_json::to_value(site).expect("the site model serialises");
+    crate::context::site_json(&doc)
+}
+
+/// Resolves a checked site.
+pub fn resolve(
+    checked: &CheckedSite,
+    files: &Files,
+    lib: &Library,
+) -> Result<Resolved, Vec<Diagnostic>> {
+    let site = &checked.site;
+    let engine = Engine::new();
+    let site_json = site_json(site);
+    let site_ctx =
+        minijinja::context! { site => minijinja::Value::from(minijinja::value::Serde(&site_json)) };
+    let listed: Vec<(String, bool)> = site
+        .spec
+        .services
+        .iter()
+        .map(|(n, s)| (n.clone(), s.enabled))
+        .collect();
+    let plan = plan::plan(lib, &listed, &site_ctx, &engine)?;
+    let spans = SiteSpans::new(&checked.doc);
+    let catalogue = Catalogue::build(lib, &plan, site, &spans);
+    let release_name = site.spec.release.as_str();
+    let release = &lib.releases[release_name];
+    let profile = &lib.profiles[site.spec.profile.as_str()];
+    let r0 = Resolved0 {
+        lib,
+        site,
+        release_name,
+        plan: &plan,
+        catalogue: &catalogue,
+    };
+
+    let mut diags = Vec::new();
+    // Pass 1: every layer but the catalogue-driven rules.
+    let mut staged: IndexMap<String, Staged> = IndexMap::new();
+    let mut contexts: IndexMap<String, minijinja::Value> = IndexMap::new();
+    for name in plan.order() {
+        let c = &lib.components[&name];
+        let ctx = context(&site_json, &r0, &name);
+        let plain = Evaluator {
+            engine: &engine,
+            ctx: &ctx,
+            attribution: None,
+        };
+        let mut below: Vec<LayerValues> = Vec::new();
+        let mut eval_lazy = |label: String,
+                             lazy: Option<&crate::library::LazyValues>,
+                             ev: &Evaluator<'_>,
+                             diags: &mut Vec<Diagnostic>| {
+            let Some(lazy) = lazy else { return };
+            match lazy.get(&lib.files) {
+                Ok(vf) => below.push(LayerValues {
+                    label,
+                    tree: ev.file(vf, diags),
+                }),
+                Err(d) => diags.extend(d.iter().cloned()),
+            }
+        };
+        eval_lazy(
+            format!("component {name}"),
+            c.values.as_ref(),
+            &plain,
+            &mut diags,
+        );
+        eval_lazy(
+            format!("release {release_name}"),
+            release.values.get(&name),
+            &plain,
+            &mut diags,
+        );
+        eval_lazy(
+            format!("profile {}", profile.name),
+            profile.values.get(&name),
+            &plain,
+            &mut diags,
+        );
+        for layer in &lib.layers {
+            if let Some(vf) = layer.values.get(&name) {
+                let tree = plain.file(vf, &mut diags);
+                if let Some(keys) = c.keys.as_ref().and_then(|k| k.get(&lib.files).ok()) {
+                    diags.extend(keys::check(
+                        &tree_of(vf),
+                        keys,
+                        &c.def.chart,
+                        &format!("layer {}", layer.name),
+                    ));
+                }
+                below.push(LayerValues {
+                    label: format!("layer {}", layer.name),
+                    tree,
+                });
+            }
+        }
+        let mut site_yaml = site_layer::rules(c, site, &spans);
+        if let Some(lazy) = &c.site {
+            match lazy.get(&lib.files) {
+                Ok(vf) => {
+                    let attribute = site_fields(&spans, &name);
+                    let attributed = Evaluator {
+                        engine: &engine,
+                        ctx: &ctx,
+                        attribution: Some(&attribute),
+                    };
+                    merge(&mut site_yaml, attributed.file(vf, &mut diags));
+                }
+                Err(d) => diags.extend(d.iter().cloned()),
+            }
+        }
+        let site_values = checked
+            .doc
+            .get_path(&format!("spec.services.{name}.values"))
+            .filter(|v| matches!(v.value, Value::Map(_)))
+            .cloned();
+        if let Some(values) = &site_values
+            && let Some(keys) = c.keys.as_ref().and_then(|k| k.get(&lib.files).ok())
+        {
+            diags.extend(keys::check(
+                values,
+                keys,
+                &c.def.chart,
+                &format!("spec.services.{name}.values"),
+            ));
+        }
+        let mut premerged = merge::empty_map(c.doc.span.with_len(0));
+        for l in &below {
+            merge(&mut premerged, l.tree.clone());
+        }
+        merge(&mut premerged, site_yaml.clone());
+        if let Some(v) = &site_values {
+            merge(&mut premerged, v.clone());
+        }
+        staged.insert(
+            name.clone(),
+            Staged {
+                below,
+                site_yaml,
+                site_values,
+                premerged,
+            },
+        );
+        contexts.insert(name, ctx);
+    }
+
+    // Catalogue entries may read their provider's values
+    // (`{{ values.pod.replicas.server }}`).
+    let mut catalogue = catalogue;
+    for entry in catalogue.entries.values_mut() {
+        let provider_values = crate::values_output::sorted_json(&staged[&entry.provider].premerged);
+        let ctx = minijinja::context! {
+            ..contexts[&entry.provider].clone(),
+            ..minijinja::context! { values => minijinja::Value::from(minijinja::value::Serde(provider_values)) }
+        };
+        let premerged = &staged[&entry.provider].premerged;
+        let attribute = |expr: &str| provider_value_span(premerged, expr);
+        let ev = Evaluator {
+            engine: &engine,
+            ctx: &ctx,
+            attribution: Some(&attribute),
+        };
+        entry.values = ev.tree(&entry.values, &mut diags);
+    }
+
+    // Pass 2: the site layer (rules + site.yaml), then the final merge.
+    let mut components = IndexMap::new();
+    for (name, st) in staged {
+        let c = &lib.components[&name];
+        let mut site_tree = site_layer::endpoints(c, &catalogue);
+        merge(&mut site_tree, st.site_yaml);
+        let mut layers = st.below;
+        layers.push(LayerValues {
+            label: "site".into(),
+            tree: site_tree,
+        });
+        if let Some(v) = st.site_values {
+            layers.push(LayerValues {
+                label: "site values".into(),
+                tree: v,
+            });
+        }
+        let mut values = merge::empty_map(c.doc.span.with_len(0));
+        for l in &layers {
+            merge(&mut values, l.tree.clone());
+        }
+        let routes = c
+            .def
+            .provides
+            .keys()
+            .filter_map(|k| catalogue.entries.get(k).and_then(|e| e.route.clone()))
+            .collect();
+        components.insert(
+            name.clone(),
+            ResolvedComponent {
+                name: name.clone(),
+                kind: c.def.kind,
+                chart: c.def.chart.clone(),
+                version: release.chart_version(&c.def.chart).to_string(),
+                tier: plan.tiers[&name],
+                depends_on: plan.depends_on(&name),
+                values,
+                layers,
+                secrets: site_layer::secrets(c),
+                routes,
+            },
+        );
+    }
+    let _ = files;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    Ok(Resolved {
+        site: site.clone(),
+        site_file: checked.file,
+        plan,
+        catalogue,
+        components,
+    })
+}
+
+/// The span of the provider value an expression reads (`values.a.b`).
+fn provider_value_span(values: &Node, expr: &str) -> Option<crate::source::Span> {
+    static VALUES_REF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\bvalues((?:\.[A-Za-z_][A-Za-z0-9_]*)+)").expect("valid regex")
+    });
+    let cap = VALUES_REF.captures(expr)?;
+    let path: Vec<crate::yaml::PathSeg> = cap[1][1..]
+        .split('.')
+        .map(|k| crate::yaml::PathSeg::Key(k.to_string()))
+        .collect();
+    values.at(&path).map(|n| n.span)
+}
+
+/// The raw (unevaluated) values of a file, for key checks with the
+/// author's spans.
+fn tree_of(vf: &ValuesFile) -> Node {
+    let mut t = vf.values.clone();
+    for f in &vf.fragments {
+        merge(&mut t, f.values.clone());
+    }
+    t
+}
