@@ -79,7 +79,9 @@ fn release_image_tags_match_upstream_overrides() {
                     let over = upstream(&format!("values_overrides/{chart}/{cand}"));
                     if let Some(tags) = over["images"]["tags"].as_object() {
                         for (k, v) in tags {
-                            want[k] = v.clone();
+                            if want.get(k).is_some() {
+                                want[k] = v.clone();
+                            }
                         }
                     }
                     break;

@@ -63,6 +63,14 @@ impl ChartKeys {
         derive_at(values, &mut Vec::new())
     }
 
+    /// Removes from `values` every key the chart does not know (used for
+    /// catalogue injection: an endpoint entry may carry keys, like
+    /// RabbitMQ's `statefulset`, that only its clients have).
+    pub fn prune(&self, values: &mut crate::yaml::Node, prefix: &[PathSeg]) {
+        let mut path = prefix.to_vec();
+        prune_at(self, values, &mut path);
+    }
+
     /// Checks one map-key path (as written in a values override).
     pub fn check(&self, path: &[PathSeg]) -> KeyCheck {
         let mut node = &self.root;
@@ -111,5 +119,20 @@ fn derive_at(values: &serde_json::Value, path: &mut Vec<PathSeg>) -> serde_json:
         ),
         J::Array(_) => J::Array(Vec::new()),
         _ => J::Null,
+    }
+}
+
+fn prune_at(keys: &ChartKeys, node: &mut crate::yaml::Node, path: &mut Vec<PathSeg>) {
+    let Value::Map(m) = &mut node.value else { return };
+    m.retain(|k, _| {
+        path.push(PathSeg::Key(k.clone()));
+        let known = keys.check(path) == KeyCheck::Known;
+        path.pop();
+        known
+    });
+    for (k, e) in m.iter_mut() {
+        path.push(PathSeg::Key(k.clone()));
+        prune_at(keys, &mut e.node, path);
+        path.pop();
     }
 }

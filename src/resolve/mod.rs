@@ -292,7 +292,8 @@ pub fn resolve(
     let mut components = IndexMap::new();
     for (name, st) in staged {
         let c = &lib.components[&name];
-        let mut site_tree = site_layer::endpoints(c, &catalogue);
+        let keys = c.keys.as_ref().and_then(|k| k.get(&lib.files).ok());
+        let mut site_tree = site_layer::endpoints(c, &catalogue, keys);
         merge(&mut site_tree, st.site_yaml);
         let mut layers = st.below;
         layers.push(LayerValues {

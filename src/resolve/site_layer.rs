@@ -5,10 +5,10 @@
 use super::catalogue::Catalogue;
 use super::merge::{empty_map, from_json, merge, set_path};
 use super::origin::SiteSpans;
-use crate::library::Component;
+use crate::library::{ChartKeys, Component};
 use crate::model::{LabelKey, LabelValue, Site};
 use crate::source::Span;
-use crate::yaml::Node;
+use crate::yaml::{Node, PathSeg};
 
 /// A chart value supplied from the secret store.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,14 +51,19 @@ pub fn secrets(c: &Component) -> Vec<SecretRef> {
     out
 }
 
-/// Endpoints from the catalogue, for every type the chart uses or serves.
-pub fn endpoints(c: &Component, catalogue: &Catalogue) -> Node {
+/// Endpoints from the catalogue, for every type the chart uses or serves,
+/// limited to the keys the chart knows.
+pub fn endpoints(c: &Component, catalogue: &Catalogue, keys: Option<&ChartKeys>) -> Node {
     let def_span = c.doc.span.with_len(0);
     let mut out = empty_map(def_span);
     for kind in c.def.uses.iter().chain(c.def.provides.keys()) {
         if let Some(entry) = catalogue.entries.get(kind) {
+            let mut values = entry.values.clone();
+            if let Some(keys) = keys {
+                keys.prune(&mut values, &[PathSeg::Key("endpoints".into()), PathSeg::Key(kind.clone())]);
+            }
             let mut holder = empty_map(def_span);
-            set_path(&mut holder, &["endpoints", kind], entry.values.clone());
+            set_path(&mut holder, &["endpoints", kind], values);
             merge(&mut out, holder);
         }
     }
