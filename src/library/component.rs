@@ -44,6 +44,23 @@ pub struct ComponentDef {
     /// Other chart values that must come from the secret store.
     #[serde(default)]
     pub secrets: Vec<SecretValue>,
+    /// Kubernetes Secrets the chart reads by name (keyrings, ...), filled
+    /// from the secret store.
+    #[serde(default)]
+    pub secret_objects: Vec<SecretObjectDef>,
+}
+
+/// A Kubernetes Secret the chart expects to exist.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretObjectDef {
+    /// The Secret's name, as the chart's values refer to it.
+    pub name: String,
+    /// Only when this expression holds (e.g. Ceph storage).
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Secret data key -> secret role (remote key below the site prefix).
+    pub data: indexmap::IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -64,6 +64,16 @@ pub struct ResolvedComponent {
     pub secrets: Vec<SecretRef>,
     /// Public endpoints this component serves.
     pub routes: Vec<Route>,
+    /// Kubernetes Secrets the chart reads by name, filled from the store.
+    pub secret_objects: Vec<SecretObject>,
+}
+
+/// A Kubernetes Secret a chart reads by name, and where its data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretObject {
+    pub name: String,
+    /// Secret data key -> secret role.
+    pub data: Vec<(String, String)>,
 }
 
 /// A resolved site.
@@ -316,6 +326,34 @@ pub fn resolve(
             .keys()
             .filter_map(|k| catalogue.entries.get(k).and_then(|e| e.route.clone()))
             .collect();
+        let mut secret_objects = Vec::new();
+        for (i, so) in c.def.secret_objects.iter().enumerate() {
+            let wanted = match &so.when {
+                None => true,
+                Some(cond) => match engine.eval_bool(cond, &contexts[&name]) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let span = c
+                            .doc
+                            .get("secretObjects")
+                            .and_then(|n| n.at(&[crate::yaml::PathSeg::Index(i)]))
+                            .map_or(c.doc.span, |n| n.span);
+                        diags.push(
+                            Diagnostic::error(crate::diagnostic::Code::LibraryExpression, span, format!("condition of secret `{}` failed: {}", so.name, crate::template::describe(&e)))
+                                .label("in this condition")
+                                .help("fix the expression in the library (see library/README.md)"),
+                        );
+                        false
+                    }
+                },
+            };
+            if wanted {
+                secret_objects.push(SecretObject {
+                    name: so.name.clone(),
+                    data: so.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                });
+            }
+        }
         components.insert(
             name.clone(),
             ResolvedComponent {
@@ -329,6 +367,7 @@ pub fn resolve(
                 layers,
                 secrets: site_layer::secrets(c),
                 routes,
+                secret_objects,
             },
         );
     }
