@@ -30,9 +30,18 @@ impl Engine {
         Engine { env }
     }
 
-    /// Evaluates one expression (`site.network.backend == "ovn"`).
+    /// Evaluates one expression (`site.network.backend == "ovn"`). An
+    /// undefined result is an error: strict means strict, also for values
+    /// that are not printed.
     pub fn eval(&self, expr: &str, ctx: &Value) -> Result<Value, minijinja::Error> {
-        self.env.compile_expression(expr)?.eval(ctx)
+        let v = self.env.compile_expression(expr)?.eval(ctx)?;
+        if v.is_undefined() {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::UndefinedError,
+                format!("`{}` is undefined", expr.trim()),
+            ));
+        }
+        Ok(v)
     }
 
     /// Evaluates a condition; the result must be a boolean.
@@ -61,4 +70,76 @@ pub fn describe(e: &minijinja::Error) -> String {
         msg.truncate(i);
     }
     msg
+}
+
+/// For an expression that read an undefined name, the closest existing
+/// name: `site.regoin` -> "did you mean `site.region`?".
+pub fn suggest_undefined(expr: &str, ctx: &Value) -> Option<String> {
+    static PATH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+            .expect("valid regex")
+    });
+    for cap in PATH.captures_iter(expr) {
+        let mut segs = vec![cap[1].to_string()];
+        segs.extend(
+            cap[2]
+                .split('.')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
+        let mut cur = ctx.clone();
+        for (i, seg) in segs.iter().enumerate() {
+            let next = cur.get_attr(seg).ok().filter(|v| !v.is_undefined());
+            match next {
+                Some(v) => cur = v,
+                None => {
+                    // Only names under a map we could enumerate count.
+                    let keys: Vec<String> = cur
+                        .try_iter()
+                        .map(|it| it.filter_map(|k| k.as_str().map(str::to_string)).collect())
+                        .unwrap_or_default();
+                    if i == 0
+                        && !matches!(
+                            seg.as_str(),
+                            "site"
+                                | "component"
+                                | "release"
+                                | "profile"
+                                | "enabled"
+                                | "catalogue"
+                                | "values"
+                        )
+                    {
+                        break;
+                    }
+                    let known: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    let prefix = segs[..i].join(".");
+                    let full = |k: &str| {
+                        if prefix.is_empty() {
+                            k.to_string()
+                        } else {
+                            format!("{prefix}.{k}")
+                        }
+                    };
+                    return Some(
+                        match crate::diagnostic::did_you_mean(seg, known.iter().copied()) {
+                            Some(s) => format!("did you mean `{}`?", full(s)),
+                            None if known.is_empty() => format!("`{}` is not defined", full(seg)),
+                            None => format!(
+                                "`{}` has: {}",
+                                prefix,
+                                known
+                                    .iter()
+                                    .take(12)
+                                    .map(|k| format!("`{k}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    None
 }

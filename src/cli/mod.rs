@@ -4,7 +4,9 @@
 mod explain;
 mod graph;
 mod library;
+mod render;
 mod schema;
+mod secrets;
 mod validate;
 mod values;
 
@@ -60,9 +62,11 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Validate(validate::ValidateArgs),
+    Render(render::RenderArgs),
     Explain(explain::ExplainArgs),
     Graph(graph::GraphArgs),
     Values(values::ValuesArgs),
+    Secrets(secrets::SecretsArgs),
     Schema(schema::SchemaArgs),
     Library(library::LibraryArgs),
 }
@@ -95,6 +99,8 @@ pub fn run(cli: Cli) -> Exit {
     };
     match cli.command {
         Command::Validate(args) => validate::run(&mut ctx, args),
+        Command::Render(args) => render::run(&mut ctx, args),
+        Command::Secrets(args) => secrets::run(&mut ctx, args),
         Command::Explain(args) => explain::run(&mut ctx, args),
         Command::Graph(args) => graph::run(&mut ctx, args),
         Command::Values(args) => values::run(&mut ctx, args),

@@ -67,6 +67,10 @@ codes! {
     RequirementCycle = "E0020", "requirement cycle";
     /// `stackc explain` was given a path that does not exist.
     UnknownPath = "E0021", "unknown value path";
+    /// An output directory stackc did not create.
+    NotOwned = "E0022", "directory not owned by stackc";
+    /// Two sites would render into the same directory.
+    SiteConflict = "E0023", "two sites with one name";
     /// The library itself is malformed.
     LibraryInvalid = "E0101", "invalid library";
     /// A library expression failed to evaluate.

@@ -170,4 +170,7 @@ pub struct SecretValue {
     /// The secret's role: its remote key below the site prefix. Charts that
     /// must agree on a value (nova and neutron's metadata secret) share it.
     pub key: String,
+    /// Only when this expression holds.
+    #[serde(default)]
+    pub when: Option<String>,
 }

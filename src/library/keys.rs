@@ -24,18 +24,18 @@ pub fn is_free_form(path: &[PathSeg]) -> bool {
             PathSeg::Index(_) => "[]",
         })
         .collect();
-    match keys.as_slice() {
-        ["conf" | "annotations" | "extraObjects", _, ..] => true,
-        [
-            "endpoints",
-            _,
-            "hosts" | "host_fqdn_override" | "path" | "scheme" | "auth",
-            _,
-            ..,
-        ] => true,
-        ["endpoints", _, "port", _, _, ..] => true,
-        _ => false,
-    }
+    matches!(
+        keys.as_slice(),
+        ["conf" | "annotations" | "extraObjects", _, ..]
+            | [
+                "endpoints",
+                _,
+                "hosts" | "host_fqdn_override" | "path" | "scheme" | "auth",
+                _,
+                ..
+            ]
+            | ["endpoints", _, "port", _, _, ..]
+    )
 }
 
 /// A chart's key tree.
@@ -123,7 +123,9 @@ fn derive_at(values: &serde_json::Value, path: &mut Vec<PathSeg>) -> serde_json:
 }
 
 fn prune_at(keys: &ChartKeys, node: &mut crate::yaml::Node, path: &mut Vec<PathSeg>) {
-    let Value::Map(m) = &mut node.value else { return };
+    let Value::Map(m) = &mut node.value else {
+        return;
+    };
     m.retain(|k, _| {
         path.push(PathSeg::Key(k.clone()));
         let known = keys.check(path) == KeyCheck::Known;

@@ -385,6 +385,30 @@ impl Library {
             }
             match ValuesFile::from_doc(id, doc) {
                 Ok(v) => {
+                    // A layer may only use keys the chart has.
+                    let c = &self.components[&comp];
+                    if let Some(keys) = &c.keys {
+                        match keys.get(&self.files) {
+                            Ok(keys) => {
+                                let what = format!("layer {name}");
+                                diags.extend(crate::resolve::check_chart_keys(
+                                    &v.values,
+                                    keys,
+                                    &c.def.chart,
+                                    &what,
+                                ));
+                                for f in &v.fragments {
+                                    diags.extend(crate::resolve::check_chart_keys(
+                                        &f.values,
+                                        keys,
+                                        &c.def.chart,
+                                        &what,
+                                    ));
+                                }
+                            }
+                            Err(d) => diags.extend(d.iter().cloned()),
+                        }
+                    }
                     layer.values.insert(comp, v);
                 }
                 Err(d) => diags.push(d),

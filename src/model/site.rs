@@ -38,6 +38,9 @@ pub struct Spec {
     pub domain: DnsSubdomain,
     #[serde(default)]
     pub tls: Option<Tls>,
+    /// Extension: the Gateway public endpoints attach to.
+    #[serde(default)]
+    pub gateway: Gateway,
     #[serde(default)]
     pub network: Network,
     #[serde(default)]
@@ -48,6 +51,9 @@ pub struct Spec {
     pub nodes: Nodes,
     #[serde(default)]
     pub secrets: Secrets,
+    /// Extension: Argo CD settings (target argocd).
+    #[serde(default)]
+    pub argocd: ArgoCd,
     #[serde(default, deserialize_with = "services")]
     pub services: IndexMap<String, ServiceSpec>,
 }
@@ -83,14 +89,74 @@ pub enum IssuerKind {
     Issuer,
 }
 
+/// The Gateway API Gateway that public endpoints attach to.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Gateway {
+    #[serde(default = "gateway_name")]
+    pub name: DnsSubdomain,
+    #[serde(default = "gateway_namespace")]
+    pub namespace: DnsLabel,
+    #[serde(default, deserialize_with = "some")]
+    pub section_name: Option<DnsLabel>,
+}
+
+fn gateway_name() -> DnsSubdomain {
+    DnsSubdomain::try_from("gateway-default".to_string()).expect("valid")
+}
+fn gateway_namespace() -> DnsLabel {
+    DnsLabel::try_from("envoy-gateway-system".to_string()).expect("valid")
+}
+
+impl Default for Gateway {
+    fn default() -> Self {
+        Gateway {
+            name: gateway_name(),
+            namespace: gateway_namespace(),
+            section_name: None,
+        }
+    }
+}
+
+/// Where Argo CD Applications live.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArgoCd {
+    #[serde(default = "argocd_namespace")]
+    pub namespace: DnsLabel,
+    #[serde(default = "argocd_project")]
+    pub project: DnsSubdomain,
+}
+
+fn argocd_namespace() -> DnsLabel {
+    DnsLabel::try_from("argocd".to_string()).expect("valid")
+}
+fn argocd_project() -> DnsSubdomain {
+    DnsSubdomain::try_from("default".to_string()).expect("valid")
+}
+
+impl Default for ArgoCd {
+    fn default() -> Self {
+        ArgoCd {
+            namespace: argocd_namespace(),
+            project: argocd_project(),
+        }
+    }
+}
+
+/// Decodes a present value (rejects an explicit null, like the schema).
+fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Network {
     #[serde(default)]
     pub backend: NetworkBackend,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some")]
     pub tunnel_interface: Option<InterfaceName>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "at_most_8")]
     pub external: Vec<ProviderNetwork>,
 }
 
@@ -228,7 +294,7 @@ pub struct Secrets {
     #[serde(default)]
     pub store: StoreRef,
     /// Remote key prefix; `None` means `metadata.name`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some")]
     pub prefix: Option<SecretPrefix>,
 }
 
@@ -289,6 +355,18 @@ impl Default for ServiceSpec {
             values: None,
         }
     }
+}
+
+/// Provider networks become bridges br-ex, br-ex1, ... br-ex7.
+fn at_most_8<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ProviderNetwork>, D::Error> {
+    let v = Vec::<ProviderNetwork>::deserialize(d)?;
+    if v.len() > 8 {
+        return Err(serde::de::Error::invalid_length(
+            v.len(),
+            &"at most 8 provider networks",
+        ));
+    }
+    Ok(v)
 }
 
 fn non_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {

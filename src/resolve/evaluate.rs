@@ -42,7 +42,7 @@ impl Evaluator<'_> {
             match self.engine.eval_bool(&f.when, self.ctx) {
                 Ok(true) => merge(&mut out, self.node(&f.values, diags)),
                 Ok(false) => {}
-                Err(e) => diags.push(expr_error(f.when_span, &f.when, &e)),
+                Err(e) => diags.push(expr_error(f.when_span, &f.when, &e, self.ctx)),
             }
         }
         out
@@ -81,7 +81,7 @@ impl Evaluator<'_> {
                     from_json(&v, span)
                 }
                 Err(e) => {
-                    diags.push(expr_error(node.span, s, &e));
+                    diags.push(expr_error(node.span, s, &e, self.ctx));
                     Node::new(Value::Null, node.span)
                 }
             },
@@ -115,11 +115,17 @@ fn single_expression(s: &str) -> Option<&str> {
     (!inner.contains("{{") && !inner.contains("}}")).then_some(inner.trim())
 }
 
-fn expr_error(span: Span, expr: &str, e: &minijinja::Error) -> Diagnostic {
+fn expr_error(span: Span, expr: &str, e: &minijinja::Error, ctx: &MjValue) -> Diagnostic {
     let shown: String = expr.chars().take(80).collect();
-    Diagnostic::error(Code::LibraryExpression, span, format!("expression `{shown}` failed: {}", template::describe(e)))
-        .label("in this expression")
-        .help("check names against the expression context in library/README.md (undefined names are errors)")
+    let help = template::suggest_undefined(expr, ctx)
+        .unwrap_or_else(|| "check names against the expression context in library/README.md (undefined names are errors)".into());
+    Diagnostic::error(
+        Code::LibraryExpression,
+        span,
+        format!("expression `{shown}` failed: {}", template::describe(e)),
+    )
+    .label("in this expression")
+    .help(help)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod site_layer;
 use indexmap::IndexMap;
 
 pub use catalogue::{Catalogue, Route};
+pub use keys::check as check_chart_keys;
 pub use merge::{from_json, merge};
 pub use plan::{Edge, EdgeKind, Plan, Why};
 pub use site_layer::SecretRef;
@@ -29,7 +30,7 @@ use evaluate::{Evaluator, site_fields};
 use origin::SiteSpans;
 
 use crate::diagnostic::Diagnostic;
-use crate::library::{ComponentKind, Library, ValuesFile};
+use crate::library::{ComponentKind, Library};
 use crate::model::Site;
 use crate::source::{FileId, Files};
 use crate::template::Engine;
@@ -215,14 +216,6 @@ pub fn resolve(
         for layer in &lib.layers {
             if let Some(vf) = layer.values.get(&name) {
                 let tree = plain.file(vf, &mut diags);
-                if let Some(keys) = c.keys.as_ref().and_then(|k| k.get(&lib.files).ok()) {
-                    diags.extend(keys::check(
-                        &tree_of(vf),
-                        keys,
-                        &c.def.chart,
-                        &format!("layer {}", layer.name),
-                    ));
-                }
                 below.push(LayerValues {
                     label: format!("layer {}", layer.name),
                     tree,
@@ -249,16 +242,6 @@ pub fn resolve(
             .get_path(&format!("spec.services.{name}.values"))
             .filter(|v| matches!(v.value, Value::Map(_)))
             .cloned();
-        if let Some(values) = &site_values
-            && let Some(keys) = c.keys.as_ref().and_then(|k| k.get(&lib.files).ok())
-        {
-            diags.extend(keys::check(
-                values,
-                keys,
-                &c.def.chart,
-                &format!("spec.services.{name}.values"),
-            ));
-        }
         let mut premerged = merge::empty_map(c.doc.span.with_len(0));
         for l in &below {
             merge(&mut premerged, l.tree.clone());
@@ -326,34 +309,43 @@ pub fn resolve(
             .keys()
             .filter_map(|k| catalogue.entries.get(k).and_then(|e| e.route.clone()))
             .collect();
-        let mut secret_objects = Vec::new();
-        for (i, so) in c.def.secret_objects.iter().enumerate() {
-            let wanted = match &so.when {
-                None => true,
-                Some(cond) => match engine.eval_bool(cond, &contexts[&name]) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        let span = c
-                            .doc
-                            .get("secretObjects")
-                            .and_then(|n| n.at(&[crate::yaml::PathSeg::Index(i)]))
-                            .map_or(c.doc.span, |n| n.span);
-                        diags.push(
-                            Diagnostic::error(crate::diagnostic::Code::LibraryExpression, span, format!("condition of secret `{}` failed: {}", so.name, crate::template::describe(&e)))
-                                .label("in this condition")
-                                .help("fix the expression in the library (see library/README.md)"),
-                        );
-                        false
-                    }
-                },
-            };
-            if wanted {
-                secret_objects.push(SecretObject {
-                    name: so.name.clone(),
-                    data: so.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                });
-            }
-        }
+        let ctx = &contexts[&name];
+        let secrets = site_layer::secrets(c, |i| {
+            condition(
+                &engine,
+                ctx,
+                c,
+                "secrets",
+                i,
+                c.def.secrets[i].when.as_deref(),
+                &mut diags,
+            )
+        });
+        let secret_objects = c
+            .def
+            .secret_objects
+            .iter()
+            .enumerate()
+            .filter(|(i, so)| {
+                condition(
+                    &engine,
+                    ctx,
+                    c,
+                    "secretObjects",
+                    *i,
+                    so.when.as_deref(),
+                    &mut diags,
+                )
+            })
+            .map(|(_, so)| SecretObject {
+                name: so.name.clone(),
+                data: so
+                    .data
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            })
+            .collect();
         components.insert(
             name.clone(),
             ResolvedComponent {
@@ -365,7 +357,7 @@ pub fn resolve(
                 depends_on: plan.depends_on(&name),
                 values,
                 layers,
-                secrets: site_layer::secrets(c),
+                secrets,
                 routes,
                 secret_objects,
             },
@@ -384,6 +376,45 @@ pub fn resolve(
     })
 }
 
+/// Whether the `when` of `<field>[index]` in a component definition holds
+/// (no condition: yes). A failing expression is reported at its line.
+fn condition(
+    engine: &Engine,
+    ctx: &minijinja::Value,
+    c: &crate::library::Component,
+    field: &str,
+    index: usize,
+    when: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let Some(cond) = when else { return true };
+    match engine.eval_bool(cond, ctx) {
+        Ok(b) => b,
+        Err(e) => {
+            let span = c
+                .doc
+                .get(field)
+                .and_then(|n| n.at(&[crate::yaml::PathSeg::Index(index)]))
+                .and_then(|n| n.get("when"))
+                .map_or(c.doc.span, |n| n.span);
+            diags.push(
+                Diagnostic::error(
+                    crate::diagnostic::Code::LibraryExpression,
+                    span,
+                    format!("condition failed: {}", crate::template::describe(&e)),
+                )
+                .label("in this condition")
+                .help(
+                    crate::template::suggest_undefined(cond, ctx).unwrap_or_else(|| {
+                        "a condition must be true or false (see library/README.md)".into()
+                    }),
+                ),
+            );
+            false
+        }
+    }
+}
+
 /// The span of the provider value an expression reads (`values.a.b`).
 fn provider_value_span(values: &Node, expr: &str) -> Option<crate::source::Span> {
     static VALUES_REF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -395,14 +426,4 @@ fn provider_value_span(values: &Node, expr: &str) -> Option<crate::source::Span>
         .map(|k| crate::yaml::PathSeg::Key(k.to_string()))
         .collect();
     values.at(&path).map(|n| n.span)
-}
-
-/// The raw (unevaluated) values of a file, for key checks with the
-/// author's spans.
-fn tree_of(vf: &ValuesFile) -> Node {
-    let mut t = vf.values.clone();
-    for f in &vf.fragments {
-        merge(&mut t, f.values.clone());
-    }
-    t
 }

@@ -8,7 +8,7 @@ use super::origin::SiteSpans;
 use crate::library::{ChartKeys, Component};
 use crate::model::{LabelKey, LabelValue, Site};
 use crate::source::Span;
-use crate::yaml::{Node, PathSeg};
+use crate::yaml::Node;
 
 /// A chart value supplied from the secret store.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,8 +29,9 @@ fn family(endpoint_type: &str) -> &str {
     }
 }
 
-/// Every chart value of `c` that must come from the secret store.
-pub fn secrets(c: &Component) -> Vec<SecretRef> {
+/// Every chart value of `c` that must come from the secret store;
+/// `holds(i)` tells whether the condition of `secrets[i]` holds.
+pub fn secrets(c: &Component, mut holds: impl FnMut(usize) -> bool) -> Vec<SecretRef> {
     let mut out = Vec::new();
     for (kind, users) in &c.def.users {
         for (key, account) in users {
@@ -40,7 +41,10 @@ pub fn secrets(c: &Component) -> Vec<SecretRef> {
             });
         }
     }
-    for s in &c.def.secrets {
+    for (i, s) in c.def.secrets.iter().enumerate() {
+        if !holds(i) {
+            continue;
+        }
         out.push(SecretRef {
             path: s.path.clone(),
             key: s.key.clone(),
@@ -58,12 +62,11 @@ pub fn endpoints(c: &Component, catalogue: &Catalogue, keys: Option<&ChartKeys>)
     let mut out = empty_map(def_span);
     for kind in c.def.uses.iter().chain(c.def.provides.keys()) {
         if let Some(entry) = catalogue.entries.get(kind) {
-            let mut values = entry.values.clone();
-            if let Some(keys) = keys {
-                keys.prune(&mut values, &[PathSeg::Key("endpoints".into()), PathSeg::Key(kind.clone())]);
-            }
             let mut holder = empty_map(def_span);
-            set_path(&mut holder, &["endpoints", kind], values);
+            set_path(&mut holder, &["endpoints", kind], entry.values.clone());
+            if let Some(keys) = keys {
+                keys.prune(&mut holder, &[]);
+            }
             merge(&mut out, holder);
         }
     }

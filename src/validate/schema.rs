@@ -267,6 +267,11 @@ fn diagnose(
                 .label("one label here")
                 .help("openstack-helm charts select nodes by a single label (node_selector_key/value); label the nodes with one dedicated label"),
         ],
+        ValidationErrorKind::MaxItems { limit } => vec![
+            Diagnostic::error(Code::InvalidValue, value_span, format!("{name} takes at most {limit} items"))
+                .label("too many")
+                .help(describe().map_or(format!("keep at most {limit} items"), |d| format!("keep at most {limit} items: {}", lower_first(&d)))),
+        ],
         ValidationErrorKind::MinItems { limit } => vec![
             Diagnostic::error(
                 Code::InvalidValue,

@@ -210,8 +210,8 @@ fn is_plain_safe(s: &str) -> bool {
 }
 
 /// Strings some YAML reader would take for null, a boolean, a number or a
-/// timestamp.
-fn looks_typed(s: &str) -> bool {
+/// timestamp when written without quotes.
+pub fn looks_typed(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "y", "Y",
         "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",

@@ -13,6 +13,12 @@ mod parse;
 pub use node::{Entry, Map, Node, PathSeg, Value, Visit, path_to_string};
 pub use parse::{MAX_DEPTH, MAX_NODES, ParseError, ParseErrorKind, parse_stream, resolve_plain};
 
+/// Whether a string, written without quotes, reads back as something else
+/// (null, a boolean, a number, a timestamp) in YAML 1.1 or 1.2.
+pub fn reads_as_non_string(s: &str) -> bool {
+    s.is_empty() || emit::looks_typed(s)
+}
+
 /// Writes one YAML document (no leading `---`), LF line endings.
 pub fn to_string(value: &serde_json::Value) -> String {
     emit::write(value)

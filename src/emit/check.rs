@@ -1,0 +1,67 @@
+//! `render --check`: the rendered tree against the one on disk.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{MARKER, MARKER_TEXT};
+use crate::render::Manifests;
+
+/// How the tree on disk differs from a fresh render.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Drift {
+    /// On disk with other content.
+    pub stale: Vec<String>,
+    /// Rendered, not on disk.
+    pub missing: Vec<String>,
+    /// On disk, not rendered.
+    pub extra: Vec<String>,
+}
+
+impl Drift {
+    pub fn is_clean(&self) -> bool {
+        self.stale.is_empty() && self.missing.is_empty() && self.extra.is_empty()
+    }
+}
+
+/// Compares `<out>/<site>/` with `m` (paths relative to the site directory).
+pub fn check(out: &Path, m: &Manifests) -> Drift {
+    let dir = out.join(&m.site);
+    let mut want: BTreeMap<&str, &str> = m
+        .files
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    want.insert(MARKER, MARKER_TEXT);
+    let mut have: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    if dir.is_dir() {
+        for e in walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if e.file_type().is_file() {
+                let rel = e.path().strip_prefix(&dir).unwrap_or(e.path());
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                have.insert(rel, std::fs::read(e.path()).unwrap_or_default());
+            }
+        }
+    }
+    let mut drift = Drift::default();
+    for (rel, text) in &want {
+        match have.get(*rel) {
+            None => drift.missing.push(rel.to_string()),
+            Some(bytes) if bytes.as_slice() != text.as_bytes() => drift.stale.push(rel.to_string()),
+            Some(_) => {}
+        }
+    }
+    for rel in have.keys() {
+        if !want.contains_key(rel.as_str()) {
+            drift.extra.push(rel.clone());
+        }
+    }
+    drift
+}

@@ -1,0 +1,218 @@
+//! Objects every target renders: the namespace, ExternalSecrets, Gateway
+//! API routes, certificates and the root kustomization.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value as J, json};
+
+use super::Target;
+use crate::model::{IssuerKind, Site, StoreKind};
+use crate::resolve::{Resolved, ResolvedComponent};
+
+/// Labels on every object stackc renders: the site's own labels, then
+/// stackc's (which win).
+pub fn labels(site: &Site, component: Option<&str>) -> J {
+    let mut m = serde_json::Map::new();
+    for (k, v) in &site.metadata.labels {
+        m.insert(k.to_string(), J::String(v.to_string()));
+    }
+    m.insert("app.kubernetes.io/managed-by".into(), "stackc".into());
+    m.insert("app.kubernetes.io/part-of".into(), "openstack".into());
+    if let Some(c) = component {
+        m.insert("app.kubernetes.io/component".into(), c.into());
+    }
+    m.insert("stackc.dev/site".into(), site.metadata.name.as_str().into());
+    J::Object(m)
+}
+
+pub fn metadata(site: &Site, name: &str, namespace: &str, component: Option<&str>) -> J {
+    json!({"name": name, "namespace": namespace, "labels": labels(site, component)})
+}
+
+pub fn namespace(site: &Site) -> J {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": site.spec.namespace.as_str(), "labels": labels(site, None)},
+    })
+}
+
+/// The Secret (and ExternalSecret) holding a component's secret values.
+pub fn secret_name(component: &str) -> String {
+    format!("{component}-stackc-secrets")
+}
+
+/// A secret role as a Secret data key: `identity/admin` -> `identity.admin`.
+pub fn secret_data_key(role: &str) -> String {
+    role.replace('/', ".")
+}
+
+/// The remote key of a role in the store: `<prefix>/<role>`.
+pub fn remote_key(site: &Site, role: &str) -> String {
+    format!("{}/{role}", site.secret_prefix())
+}
+
+fn store_ref(site: &Site) -> J {
+    let kind = match site.spec.secrets.store.kind {
+        StoreKind::ClusterSecretStore => "ClusterSecretStore",
+        StoreKind::SecretStore => "SecretStore",
+    };
+    json!({"kind": kind, "name": site.spec.secrets.store.name.as_str()})
+}
+
+/// The ExternalSecrets of a component: one for its secret values (read by
+/// the chart through the target's mechanism) and one per secret object.
+pub fn external_secret(resolved: &Resolved, c: &ResolvedComponent) -> Option<Vec<J>> {
+    let site = &resolved.site;
+    let ns = site.spec.namespace.as_str();
+    let mut docs = Vec::new();
+    let roles: BTreeSet<&str> = c.secrets.iter().map(|s| s.key.as_str()).collect();
+    if !roles.is_empty() {
+        docs.push(external_secret_doc(
+            site,
+            &secret_name(&c.name),
+            ns,
+            &c.name,
+            roles.iter().map(|r| (secret_data_key(r), r.to_string())),
+        ));
+    }
+    for so in &c.secret_objects {
+        docs.push(external_secret_doc(
+            site,
+            &so.name,
+            ns,
+            &c.name,
+            so.data.iter().cloned(),
+        ));
+    }
+    (!docs.is_empty()).then_some(docs)
+}
+
+fn external_secret_doc(
+    site: &Site,
+    name: &str,
+    ns: &str,
+    component: &str,
+    data: impl Iterator<Item = (String, String)>,
+) -> J {
+    let data: Vec<J> = data
+        .map(|(key, role)| json!({"secretKey": key, "remoteRef": {"key": remote_key(site, &role)}}))
+        .collect();
+    json!({
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": metadata(site, name, ns, Some(component)),
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": store_ref(site),
+            "target": {"name": name, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
+            "data": data,
+        },
+    })
+}
+
+/// Gateway API routes for a component's public endpoints.
+pub fn http_routes(resolved: &Resolved, c: &ResolvedComponent) -> Vec<J> {
+    let site = &resolved.site;
+    let gw = &site.spec.gateway;
+    c.routes
+        .iter()
+        .map(|r| {
+            let short = r.host.split('.').next().unwrap_or(&c.name);
+            let mut parent = json!({"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": gw.name.as_str(), "namespace": gw.namespace.as_str()});
+            if let Some(section) = &gw.section_name {
+                parent["sectionName"] = J::String(section.to_string());
+            }
+            json!({
+                "apiVersion": "gateway.networking.k8s.io/v1",
+                "kind": "HTTPRoute",
+                "metadata": metadata(site, short, site.spec.namespace.as_str(), Some(&c.name)),
+                "spec": {
+                    "parentRefs": [parent],
+                    "hostnames": [r.host],
+                    "rules": [{
+                        "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                        "backendRefs": [{"name": r.service, "port": r.port}],
+                    }],
+                },
+            })
+        })
+        .collect()
+}
+
+/// The TLS certificate for a component's public hostnames (with `spec.tls`).
+pub fn certificate(resolved: &Resolved, c: &ResolvedComponent) -> Option<J> {
+    let site = &resolved.site;
+    let tls = site.spec.tls.as_ref()?;
+    let hosts: Vec<&str> = c.routes.iter().map(|r| r.host.as_str()).collect();
+    let kind = match tls.issuer.kind {
+        IssuerKind::ClusterIssuer => "ClusterIssuer",
+        IssuerKind::Issuer => "Issuer",
+    };
+    Some(json!({
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "Certificate",
+        "metadata": metadata(site, &format!("{}-public", c.name), site.spec.namespace.as_str(), Some(&c.name)),
+        "spec": {
+            "secretName": format!("{}-public-tls", c.name),
+            "dnsNames": hosts,
+            "issuerRef": {"group": "cert-manager.io", "kind": kind, "name": tls.issuer.name.as_str()},
+        },
+    }))
+}
+
+/// The root kustomization: every resource file (flux, argocd) or component
+/// directory (kustomize), sorted.
+pub fn root_kustomization(
+    resolved: &Resolved,
+    target: Target,
+    files: &BTreeMap<String, String>,
+) -> J {
+    let resources: Vec<String> = match target {
+        Target::Kustomize => {
+            let mut v: Vec<String> = vec!["namespace.yaml".into()];
+            v.extend(resolved.components.keys().cloned());
+            v.sort();
+            v
+        }
+        _ => files
+            .keys()
+            .filter(|p| p.as_str() != "kustomization.yaml")
+            .cloned()
+            .collect(),
+    };
+    json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    })
+}
+
+/// Every secret the site needs in the store, with who uses it.
+#[derive(Debug, Clone, Default)]
+pub struct SecretsPlan {
+    /// remote key -> (components, value paths or Secret names that use it)
+    pub keys: BTreeMap<String, Vec<(String, String)>>,
+}
+
+pub fn secrets_plan(resolved: &Resolved) -> SecretsPlan {
+    let site = &resolved.site;
+    let mut plan = SecretsPlan::default();
+    for c in resolved.components.values() {
+        for s in &c.secrets {
+            plan.keys
+                .entry(remote_key(site, &s.key))
+                .or_default()
+                .push((c.name.clone(), s.path.clone()));
+        }
+        for so in &c.secret_objects {
+            for (k, role) in &so.data {
+                plan.keys
+                    .entry(remote_key(site, role))
+                    .or_default()
+                    .push((c.name.clone(), format!("Secret {}/{k}", so.name)));
+            }
+        }
+    }
+    plan
+}

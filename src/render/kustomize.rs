@@ -1,0 +1,86 @@
+//! Kustomize: per component a `kustomization.yaml` with a `helmCharts:`
+//! entry, its `values.yaml`, and `secret-values.yaml` holding vals
+//! references (`ref+k8s://...`) to the component's Secret — resolved with
+//! `vals eval` by the deploy pipeline before `kustomize build --enable-helm`
+//! (kustomize itself cannot read Secrets while inflating a chart).
+
+use serde_json::{Value as J, json};
+
+use super::common::{secret_data_key, secret_name};
+use crate::resolve::{Resolved, ResolvedComponent};
+use crate::values_output::sorted_json;
+
+pub fn component_files(resolved: &Resolved, c: &ResolvedComponent) -> Vec<(String, String)> {
+    let site = &resolved.site;
+    let ns = site.spec.namespace.as_str();
+    let mut out = Vec::new();
+    let mut chart = json!({
+        "name": c.chart,
+        "repo": super::CHART_REPOSITORY,
+        "version": c.version,
+        "releaseName": c.name,
+        "namespace": ns,
+        "valuesFile": "values.yaml",
+    });
+    if !c.secrets.is_empty() {
+        chart["additionalValuesFiles"] = json!(["secret-values.yaml"]);
+        let mut refs = J::Object(Default::default());
+        for s in &c.secrets {
+            let r = format!(
+                "ref+k8s://v1/Secret/{ns}/{}/{}",
+                secret_name(&c.name),
+                secret_data_key(&s.key)
+            );
+            set(&mut refs, &s.path, J::String(r));
+        }
+        out.push((
+            "secret-values.yaml".to_string(),
+            crate::yaml::to_string(&refs),
+        ));
+    }
+    let mut resources: Vec<&str> = Vec::new();
+    if !c.secrets.is_empty() || !c.secret_objects.is_empty() {
+        resources.push("externalsecret.yaml");
+    }
+    if !c.routes.is_empty() {
+        resources.push("httproute.yaml");
+        if site.spec.tls.is_some() {
+            resources.push("certificate.yaml");
+        }
+    }
+    resources.sort();
+    let mut k = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "namespace": ns,
+    });
+    if !resources.is_empty() {
+        k["resources"] = json!(resources);
+    }
+    k["helmCharts"] = json!([chart]);
+    out.push(("kustomization.yaml".to_string(), crate::yaml::to_string(&k)));
+    out.push((
+        "values.yaml".to_string(),
+        crate::yaml::to_string(&sorted_json(&c.values)),
+    ));
+    out
+}
+
+/// Sets a dotted path in a JSON tree.
+fn set(root: &mut J, dotted: &str, value: J) {
+    let mut node = root;
+    let parts: Vec<&str> = dotted.split('.').collect();
+    for (i, p) in parts.iter().enumerate() {
+        if !node.is_object() {
+            *node = J::Object(Default::default());
+        }
+        let m = node.as_object_mut().expect("object");
+        if i == parts.len() - 1 {
+            m.insert(p.to_string(), value);
+            return;
+        }
+        node = m
+            .entry(p.to_string())
+            .or_insert_with(|| J::Object(Default::default()));
+    }
+}

@@ -1,0 +1,132 @@
+//! Stage 4, render: a resolved site -> the files of its GitOps directory
+//! (in memory; stage 5, `emit`, writes them).
+//!
+//! Layout of `<out>/<site>/`:
+//!
+//! ```text
+//! kustomization.yaml          lists every resource (so `kubectl kustomize` builds it)
+//! namespace.yaml              the site namespace
+//! sources/helmrepository.yaml the openstack-helm chart repository (flux)
+//! <component>/                one directory per enabled component:
+//!   helmrelease.yaml          flux: HelmRelease
+//!   application.yaml          argocd: Application
+//!   kustomization.yaml        kustomize: helmCharts entry
+//!   values.yaml               kustomize: the chart values
+//!   secret-values.yaml        kustomize: secret value references
+//!   externalsecret.yaml       secret values and secret objects from the store
+//!   httproute.yaml            public endpoints (Gateway API)
+//!   certificate.yaml          TLS for public endpoints (cert-manager)
+//! ```
+//!
+//! Files and keys are in a fixed order: paths sorted; Kubernetes objects
+//! `apiVersion, kind, metadata, spec`; chart values sorted by key.
+
+mod argocd;
+mod common;
+mod flux;
+mod kustomize;
+
+use std::collections::BTreeMap;
+
+use crate::resolve::Resolved;
+
+pub use common::{SecretsPlan, secret_data_key, secret_name, secrets_plan};
+
+/// The GitOps flavour to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// Flux: HelmRelease + HelmRepository, secrets through `valuesFrom`.
+    Flux,
+    /// Argo CD: one Application per chart, secrets through helm-secrets/vals
+    /// `fileParameters`.
+    Argocd,
+    /// Kustomize: `helmCharts:` per component (`kustomize build --enable-helm`).
+    Kustomize,
+}
+
+impl Target {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Flux => "flux",
+            Target::Argocd => "argocd",
+            Target::Kustomize => "kustomize",
+        }
+    }
+}
+
+/// The rendered files of one site: relative path -> content.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifests {
+    pub site: String,
+    pub files: BTreeMap<String, String>,
+}
+
+/// The repository the openstack-helm charts are published in.
+pub const CHART_REPOSITORY: &str = "https://tarballs.opendev.org/openstack/openstack-helm";
+
+/// Renders a resolved site for a target.
+pub fn render(resolved: &Resolved, target: Target) -> Manifests {
+    let mut files = BTreeMap::new();
+    let site = &resolved.site;
+    files.insert(
+        "namespace.yaml".to_string(),
+        crate::yaml::to_string(&common::namespace(site)),
+    );
+    for c in resolved.components.values() {
+        let dir = &c.name;
+        let secrets = common::external_secret(resolved, c);
+        if let Some(es) = &secrets {
+            files.insert(
+                format!("{dir}/externalsecret.yaml"),
+                crate::yaml::to_string_multi(es),
+            );
+        }
+        let routes = common::http_routes(resolved, c);
+        if !routes.is_empty() {
+            files.insert(
+                format!("{dir}/httproute.yaml"),
+                crate::yaml::to_string_multi(&routes),
+            );
+            if let Some(cert) = common::certificate(resolved, c) {
+                files.insert(
+                    format!("{dir}/certificate.yaml"),
+                    crate::yaml::to_string(&cert),
+                );
+            }
+        }
+        match target {
+            Target::Flux => {
+                files.insert(
+                    format!("{dir}/helmrelease.yaml"),
+                    crate::yaml::to_string(&flux::helm_release(resolved, c)),
+                );
+            }
+            Target::Argocd => {
+                files.insert(
+                    format!("{dir}/application.yaml"),
+                    crate::yaml::to_string(&argocd::application(resolved, c)),
+                );
+            }
+            Target::Kustomize => {
+                for (name, text) in kustomize::component_files(resolved, c) {
+                    files.insert(format!("{dir}/{name}"), text);
+                }
+            }
+        }
+    }
+    if target == Target::Flux {
+        files.insert(
+            "sources/helmrepository.yaml".to_string(),
+            crate::yaml::to_string(&flux::helm_repository(resolved)),
+        );
+    }
+    let root = common::root_kustomization(resolved, target, &files);
+    files.insert(
+        "kustomization.yaml".to_string(),
+        crate::yaml::to_string(&root),
+    );
+    Manifests {
+        site: site.metadata.name.to_string(),
+        files,
+    }
+}
