@@ -2,8 +2,12 @@
 //!
 //! - validate: the largest example, in-process and as a whole process
 //!   (process start included), plus the error path.
+//! - resolve: the largest example, in-process.
+//! - render: the largest example (in-process and as a process), and 100
+//!   generated sites in one call; then `kubectl kustomize` over the same
+//!   100 output trees, for the ratio.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -53,9 +57,107 @@ fn validate(c: &mut Criterion) {
     g.finish();
 }
 
+fn resolve(c: &mut Criterion) {
+    let lib = stackc::library::Library::embedded().unwrap_or_else(|_| panic!("embedded library"));
+    let site = root().join(LARGEST);
+    let check = stackc::validate::check_file(&site, &lib);
+    let checked = check.site.expect("valid");
+    let mut g = c.benchmark_group("resolve");
+    g.bench_function("in-process/prod-ha", |b| {
+        b.iter(|| {
+            stackc::resolve::resolve(&checked, &check.files, &lib)
+                .map(|r| r.components.len())
+                .unwrap_or(0)
+        })
+    });
+    g.bench_function("in-process/validate+resolve/prod-ha", |b| {
+        b.iter(|| {
+            let check = stackc::validate::check_file(&site, &lib);
+            let checked = check.site.expect("valid");
+            stackc::resolve::resolve(&checked, &check.files, &lib)
+                .map(|r| r.components.len())
+                .unwrap_or(0)
+        })
+    });
+    g.finish();
+}
+
+/// 100 sites: variations of the coverage site enabling every component.
+fn hundred_sites(dir: &Path) -> PathBuf {
+    let sites = dir.join("sites");
+    std::fs::create_dir_all(&sites).unwrap();
+    let base =
+        std::fs::read_to_string(root().join("tests/cases/valid/everything-ovn-ceph-tls.yaml"))
+            .unwrap();
+    for i in 0..100 {
+        let text = base
+            .replace("name: everything", &format!("name: site-{i:03}"))
+            .replace("cloud.example.com", &format!("s{i:03}.example.com"));
+        std::fs::write(sites.join(format!("site-{i:03}.yaml")), text).unwrap();
+    }
+    sites
+}
+
+fn render(c: &mut Criterion) {
+    let lib = stackc::library::Library::embedded().unwrap_or_else(|_| panic!("embedded library"));
+    let site = root().join(LARGEST);
+    let check = stackc::validate::check_file(&site, &lib);
+    let checked = check.site.expect("valid");
+    let resolved = stackc::resolve::resolve(&checked, &check.files, &lib)
+        .unwrap_or_else(|_| panic!("resolves"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let out_s = out.to_str().unwrap().to_string();
+    let mut g = c.benchmark_group("render");
+    g.bench_function("in-process/prod-ha/flux", |b| {
+        b.iter(|| {
+            stackc::render::render(&resolved, stackc::render::Target::Flux)
+                .files
+                .len()
+        })
+    });
+    g.bench_function("process/prod-ha/flux", |b| {
+        b.iter(|| stackc(&["render", "-o", &out_s, LARGEST]))
+    });
+    let sites = hundred_sites(tmp.path());
+    let sites_s = sites.to_str().unwrap().to_string();
+    g.sample_size(10);
+    g.bench_function("process/100-sites/flux", |b| {
+        b.iter(|| stackc(&["render", "-o", &out_s, &sites_s]))
+    });
+    g.finish();
+
+    // kubectl kustomize re-reading the same 100 trees (not a criterion
+    // benchmark: one timed pass, for the ratio).
+    let kubectl = root().join(".tools/bin/kubectl");
+    if !kubectl.exists() {
+        println!("kubectl kustomize: skipped (run scripts/setup for the comparison)");
+        return;
+    }
+    let t = std::time::Instant::now();
+    stackc(&["render", "-o", &out_s, &sites_s]);
+    let stackc_time = t.elapsed();
+    let t = std::time::Instant::now();
+    for i in 0..100 {
+        let st = Command::new(&kubectl)
+            .arg("kustomize")
+            .arg(out.join(format!("site-{i:03}")))
+            .output()
+            .expect("kubectl");
+        assert!(st.status.success());
+    }
+    let kustomize_time = t.elapsed();
+    println!(
+        "100 sites: stackc render {:.0} ms, kubectl kustomize of the output {:.0} ms; stackc needs {:.1}% of kustomize's time",
+        stackc_time.as_secs_f64() * 1e3,
+        kustomize_time.as_secs_f64() * 1e3,
+        100.0 * stackc_time.as_secs_f64() / kustomize_time.as_secs_f64()
+    );
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
-    targets = validate
+    targets = validate, resolve, render
 }
 criterion_main!(benches);

@@ -72,21 +72,54 @@ pub fn describe(e: &minijinja::Error) -> String {
     msg
 }
 
+/// The dotted names an expression mentions: `site.network.backend == "x"`
+/// -> `[["site", "network", "backend"]]`. Text inside string literals is
+/// skipped.
+pub fn dotted_names(expr: &str) -> Vec<Vec<&str>> {
+    let bytes = expr.as_bytes();
+    let ident_start = |b: u8| b.is_ascii_alphabetic() || b == b'_';
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'"' || b == b'\'' {
+            // Skip a string literal.
+            i += 1;
+            while i < bytes.len() && bytes[i] != b {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            continue;
+        }
+        let starts = ident_start(b) && (i == 0 || !(ident(bytes[i - 1]) || bytes[i - 1] == b'.'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut segs = Vec::new();
+        loop {
+            let s = i;
+            while i < bytes.len() && ident(bytes[i]) {
+                i += 1;
+            }
+            segs.push(&expr[s..i]);
+            if i + 1 < bytes.len() && bytes[i] == b'.' && ident_start(bytes[i + 1]) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        out.push(segs);
+    }
+    out
+}
+
 /// For an expression that read an undefined name, the closest existing
 /// name: `site.regoin` -> "did you mean `site.region`?".
 pub fn suggest_undefined(expr: &str, ctx: &Value) -> Option<String> {
-    static PATH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
-            .expect("valid regex")
-    });
-    for cap in PATH.captures_iter(expr) {
-        let mut segs = vec![cap[1].to_string()];
-        segs.extend(
-            cap[2]
-                .split('.')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-        );
+    for names in dotted_names(expr) {
+        let segs: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let mut cur = ctx.clone();
         for (i, seg) in segs.iter().enumerate() {
             let next = cur.get_attr(seg).ok().filter(|v| !v.is_undefined());
@@ -142,4 +175,26 @@ pub fn suggest_undefined(expr: &str, ctx: &Value) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dotted_names;
+
+    #[test]
+    fn names_in_expressions() {
+        assert_eq!(
+            dotted_names(r#"site.network.backend == "ovn" and component.replicas or 'a.b'"#),
+            vec![
+                vec!["site", "network", "backend"],
+                vec!["and"],
+                vec!["component", "replicas"],
+                vec!["or"]
+            ]
+        );
+        assert_eq!(
+            dotted_names("values.pod.replicas.server | int"),
+            vec![vec!["values", "pod", "replicas", "server"], vec!["int"]]
+        );
+    }
 }

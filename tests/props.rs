@@ -213,3 +213,32 @@ proptest! {
         prop_assert_eq!(doc.unwrap().to_json(), v, "stackc reader:\n{}", text);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    /// The hand-written checks of the site model's string types accept
+    /// exactly what the schema's patterns (and length limits) accept.
+    #[test]
+    fn checked_strings_equal_their_schema_patterns(
+        s in prop_oneof![
+            "[a-zA-Z0-9._:/\\[\\]-]{0,24}",
+            "[a-f0-9-]{30,40}",
+            "[a-z0-9]{1,8}(\\.[a-z0-9-]{0,8}){0,3}(/[A-Za-z0-9._-]{0,8})?",
+            "(\\[[0-9a-f:.]{0,8}\\]|[a-z0-9.-]{0,8})(:[0-9]{0,6})?",
+            "[a-z0-9-]{60,70}",
+            // Near misses of the structured types.
+            "[0-9a-fA-Fg]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{3,5}-[0-9a-f]{11,13}",
+            "[0-9a-f]{7,9}-[0-9a-f]{3,5}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[a-z0-9-]{0,3}[a-zA-Z0-9_.-]{0,6}[a-z0-9-]{0,2}",
+            "[a-z0-9.-]{1,10}/[A-Za-z0-9_.-]{0,10}",
+            "[A-Za-z0-9_][A-Za-z0-9/_.-]{0,6}",
+        ]
+    ) {
+        for (name, pattern, max, check) in stackc::model::CHECKED_STRINGS {
+            let re = regex::Regex::new(pattern).unwrap();
+            let want = s.chars().count() <= *max && re.is_match(&s);
+            prop_assert_eq!(check(&s), want, "{} on {:?}", name, s);
+        }
+    }
+}

@@ -124,15 +124,7 @@ fn upstream_keys(chart: &str) -> ChartKeys {
     let mut files = Files::new();
     let id = files.add(SourceFile::new("values.yaml", text, Layer::Library));
     let doc = stackc::load::parse_one(id, &files).0.unwrap();
-    let keys = ChartKeys::derive(&doc.to_json());
-    let id = files.add(SourceFile::new(
-        "keys.yaml",
-        stackc::yaml::to_string(&keys),
-        Layer::Library,
-    ));
-    ChartKeys {
-        root: stackc::load::parse_one(id, &files).0.unwrap(),
-    }
+    ChartKeys::derive(&doc.to_json())
 }
 
 fn leaf_paths(v: &J, path: &mut Vec<PathSeg>, out: &mut Vec<Vec<PathSeg>>) {

@@ -71,7 +71,7 @@ fn schema_defaults_match_struct_defaults() {
 #[test]
 fn checked_string_patterns_are_the_schemas() {
     let defs = &schema::schema()["$defs"];
-    for (name, pattern, max) in CHECKED_STRINGS {
+    for (name, pattern, max, _) in CHECKED_STRINGS {
         assert_eq!(defs[name]["pattern"], *pattern, "$defs.{name}.pattern");
         assert_eq!(
             defs[name]["maxLength"], *max as u64,

@@ -139,16 +139,20 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         return Exit::Ok;
     }
     // Writes are independent per site directory.
-    let written: Vec<Result<(PathBuf, usize), Diagnostic>> = ready
+    let written: Vec<Result<(PathBuf, emit::Written, usize), Diagnostic>> = ready
         .par_iter()
-        .map(|m| emit::write(&args.output, m).map(|p| (p, m.files.len())))
+        .map(|m| emit::write(&args.output, m).map(|(p, w)| (p, w, m.files.len())))
         .collect();
     for w in written {
         match w {
-            Ok((dir, n)) => {
+            Ok((dir, how, n)) => {
                 if human {
+                    let what = match how {
+                        emit::Written::Replaced => "rendered",
+                        emit::Written::Unchanged => "unchanged",
+                    };
                     eprintln!(
-                        "rendered {} ({}, {n} files)",
+                        "{what} {} ({}, {n} files)",
                         dir.display(),
                         args.target.as_str()
                     );

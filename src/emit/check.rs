@@ -65,3 +65,21 @@ pub fn check(out: &Path, m: &Manifests) -> Drift {
     }
     drift
 }
+
+/// Whether the site directory holds exactly the rendered files (stops at
+/// the first difference; cheaper than [`check`] when only a yes/no is
+/// needed).
+pub fn is_identical(dir: &Path, m: &Manifests) -> bool {
+    let mut on_disk = 0usize;
+    for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if e.file_type().is_file() {
+            on_disk += 1;
+        }
+    }
+    if on_disk != m.files.len() + 1 {
+        return false;
+    }
+    let same =
+        |rel: &str, text: &str| std::fs::read(dir.join(rel)).is_ok_and(|b| b == text.as_bytes());
+    same(MARKER, MARKER_TEXT) && m.files.iter().all(|(rel, text)| same(rel, text))
+}

@@ -60,13 +60,7 @@ impl LazyKeys {
 
     pub fn get(&self, files: &Files) -> Result<&ChartKeys, &[Diagnostic]> {
         self.cell
-            .get_or_init(|| {
-                let (doc, diags) = load::parse_one(self.file, files);
-                match doc {
-                    Some(root) if diags.is_empty() => Ok(ChartKeys { root }),
-                    _ => Err(diags),
-                }
-            })
+            .get_or_init(|| Ok(ChartKeys::parse(&files.get(self.file).text)))
             .as_ref()
             .map_err(Vec::as_slice)
     }

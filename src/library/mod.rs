@@ -66,7 +66,7 @@ pub struct Component {
     pub values: Option<LazyValues>,
     /// `site.yaml`: values derived from the site spec.
     pub site: Option<LazyValues>,
-    /// `chart-keys.yaml`: the keys the chart knows.
+    /// `chart-keys.txt`: the keys the chart knows.
     pub keys: Option<LazyKeys>,
 }
 
@@ -170,6 +170,7 @@ impl Library {
         let mut release_values = Vec::new();
         let mut profile_values = Vec::new();
         let mut component_files = Vec::new();
+        let mut eager: Vec<(String, FileId)> = Vec::new();
         for raw in tree.files {
             let parts: Vec<String> = raw.rel.split('/').map(str::to_string).collect();
             let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
@@ -195,7 +196,7 @@ impl Library {
                 [
                     "components",
                     _,
-                    "values.yaml" | "site.yaml" | "chart-keys.yaml",
+                    "values.yaml" | "site.yaml" | "chart-keys.txt",
                 ] => true,
                 ["releases", _, f] | ["profiles", _, f] => {
                     !matches!(*f, "release.yaml" | "profile.yaml")
@@ -221,9 +222,25 @@ impl Library {
                 }
                 continue;
             }
-            let Some(doc) = lib.parse(id, &mut diags) else {
-                continue;
-            };
+            eager.push((raw.rel, id));
+        }
+        // Definitions are parsed in parallel, then read in path order.
+        let parsed: Vec<(String, FileId, Option<Node>, Vec<Diagnostic>)> = {
+            use rayon::prelude::*;
+            let files = &lib.files;
+            eager
+                .into_par_iter()
+                .map(|(rel, id)| {
+                    let (doc, d) = load::parse_one(id, files);
+                    (rel, id, doc, d)
+                })
+                .collect()
+        };
+        for (rel, id, doc, mut d) in parsed {
+            diags.append(&mut d);
+            let Some(doc) = doc else { continue };
+            let parts: Vec<&str> = rel.split('/').collect();
+            let raw_rel = &rel;
             match parts.as_slice() {
                 ["components", c, "component.yaml"] => {
                     match decode::<ComponentDef>(&doc, &lib.files, "component definition") {
@@ -274,8 +291,8 @@ impl Library {
                     Err(d) => diags.push(d),
                 },
                 _ => diags.push(
-                    Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{}`", raw.rel))
-                        .help("library files are components/<name>/{component,values,site,chart-keys}.yaml, releases/<series>/*.yaml and profiles/<name>/*.yaml"),
+                    Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{}`", raw_rel))
+                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml and profiles/<name>/*.yaml"),
                 ),
             }
         }
@@ -295,7 +312,7 @@ impl Library {
                 continue;
             };
             match f.as_str() {
-                "chart-keys.yaml" => comp.keys = Some(LazyKeys::new(id)),
+                "chart-keys.txt" => comp.keys = Some(LazyKeys::new(id)),
                 "values.yaml" => comp.values = Some(LazyValues::new(id)),
                 _ => comp.site = Some(LazyValues::new(id)),
             }

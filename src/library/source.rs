@@ -104,8 +104,10 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
     })
 }
 
+/// Library data files: YAML, and the generated `chart-keys.txt` indexes.
 fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        || p.file_name().is_some_and(|n| n == "chart-keys.txt")
 }
 
 fn rel_string(p: &Path) -> String {

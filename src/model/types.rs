@@ -4,13 +4,10 @@
 //! `$defs` entry of `schemas/site.schema.json` (a test compares them), so the
 //! structs and the schema accept exactly the same values.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 macro_rules! checked_string {
-    ($(#[$doc:meta])* $name:ident, def = $def:literal, pattern = $pat:literal, max = $max:literal) => {
+    ($(#[$doc:meta])* $name:ident, def = $def:literal, pattern = $pat:literal, max = $max:literal, check = $check:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
         #[serde(try_from = "String", into = "String")]
@@ -28,9 +25,11 @@ macro_rules! checked_string {
                 &self.0
             }
 
+            /// Whether `s` matches [`Self::PATTERN`] and the length limit
+            /// (checked without compiling the pattern; a property test
+            /// proves the two agree).
             pub fn is_valid(s: &str) -> bool {
-                static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new($pat).expect("valid pattern"));
-                s.chars().count() <= $max && RE.is_match(s)
+                s.chars().count() <= $max && ($check)(s)
             }
         }
 
@@ -68,57 +67,134 @@ macro_rules! checked_string {
 
 checked_string!(
     /// An RFC 1123 DNS label: site names, namespaces.
-    DnsLabel, def = "dnsLabel", pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max = 63
+    DnsLabel, def = "dnsLabel", pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max = 63, check = dns_label
 );
 checked_string!(
     /// An RFC 1123 DNS subdomain: the public domain, issuer and store names.
     DnsSubdomain, def = "dnsSubdomain",
-    pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", max = 253
+    pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", max = 253, check = |s: &str| s.split('.').all(dns_label)
 );
 checked_string!(
     /// A UUID in 8-4-4-4-12 hex form.
     Uuid, def = "uuid",
-    pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", max = 36
+    pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", max = 36, check = uuid
 );
 checked_string!(
     /// A Linux network interface name.
-    InterfaceName, def = "interfaceName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max = 15
+    InterfaceName, def = "interfaceName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max = 15, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '_' | '.' | ':' | '-'))
 );
 checked_string!(
     /// A Neutron physical network name.
-    PhysnetName, def = "physnetName", pattern = "^[A-Za-z0-9][A-Za-z0-9_-]*$", max = 64
+    PhysnetName, def = "physnetName", pattern = "^[A-Za-z0-9][A-Za-z0-9_-]*$", max = 64, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '_' | '-'))
 );
 checked_string!(
     /// A Keystone region name.
-    RegionName, def = "regionName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$", max = 64
+    RegionName, def = "regionName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$", max = 64, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '_' | '.' | '-'))
 );
 checked_string!(
     /// A Ceph monitor address: `host`, `host:port`, `[v6addr]:port`.
     MonitorAddress, def = "monitorAddress",
-    pattern = "^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?$", max = 255
+    pattern = "^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?$", max = 255, check = monitor_address
 );
 checked_string!(
     /// A Ceph pool name.
-    PoolName, def = "poolName", pattern = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max = 64
+    PoolName, def = "poolName", pattern = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max = 64, check = |s: &str| first_rest(s, |c| alnum(c) || c == '_', |c| alnum(c) || matches!(c, '_' | '.' | '-'))
 );
 checked_string!(
     /// A Kubernetes label key (optional DNS prefix and `/`).
     LabelKey, def = "labelKey",
     pattern = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
-    max = 317
+    max = 317, check = label_key
 );
 checked_string!(
     /// A Kubernetes label value (may be empty).
-    LabelValue, def = "labelValue", pattern = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", max = 63
+    LabelValue, def = "labelValue", pattern = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", max = 63, check = |s: &str| s.is_empty() || label_name(s, 63)
 );
 checked_string!(
     /// The remote-key prefix of secrets in the store.
-    SecretPrefix, def = "secretPrefix", pattern = "^[A-Za-z0-9][A-Za-z0-9/_.-]*$", max = 128
+    SecretPrefix, def = "secretPrefix", pattern = "^[A-Za-z0-9][A-Za-z0-9/_.-]*$", max = 128, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '/' | '_' | '.' | '-'))
 );
 checked_string!(
     /// A name in the library (release, profile, component).
-    LibraryName, def = "libraryName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$", max = 63
+    LibraryName, def = "libraryName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$", max = 63, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '_' | '.' | '-'))
 );
+
+fn alnum(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn lower_alnum(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit()
+}
+
+/// A first character and the rest, each from a class.
+fn first_rest(s: &str, first: impl Fn(char) -> bool, rest: impl Fn(char) -> bool) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(first) && chars.all(rest)
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
+fn dns_label(s: &str) -> bool {
+    s.chars().all(|c| lower_alnum(c) || c == '-')
+        && s.chars().next().is_some_and(lower_alnum)
+        && s.chars().last().is_some_and(lower_alnum)
+}
+
+/// `[A-Za-z0-9]([-A-Za-z0-9_.]{0,max-2}[A-Za-z0-9])?`
+fn label_name(s: &str, max: usize) -> bool {
+    s.chars().count() <= max
+        && s.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '.'))
+        && s.chars().next().is_some_and(alnum)
+        && s.chars().last().is_some_and(alnum)
+}
+
+/// `(<dns subdomain>/)?<label name>`
+fn label_key(s: &str) -> bool {
+    match s.split_once('/') {
+        Some((prefix, name)) => prefix.split('.').all(dns_label) && label_name(name, 63),
+        None => label_name(s, 63),
+    }
+}
+
+/// 8-4-4-4-12 hex digits.
+fn uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// `host`, `host:port` or `[v6]:port`.
+fn monitor_address(s: &str) -> bool {
+    let (host_ok, port) = if let Some(rest) = s.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inner, after)) => (
+                !inner.is_empty()
+                    && inner
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'),
+                after,
+            ),
+            None => return false,
+        }
+    } else {
+        let (host, port) = match s.find(':') {
+            Some(i) => (&s[..i], &s[i..]),
+            None => (s, ""),
+        };
+        let ok = host.chars().all(|c| alnum(c) || c == '.' || c == '-')
+            && host.chars().next().is_some_and(alnum)
+            && host.chars().last().is_some_and(alnum);
+        (ok, port)
+    };
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()));
+    host_ok && port_ok
+}
 
 /// A replica count: an integer from 1 to [`Replicas::MAX`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -155,50 +231,82 @@ impl From<Replicas> for u32 {
     }
 }
 
-/// Every checked string type: `(schema $defs name, pattern, max length)`.
-pub const CHECKED_STRINGS: &[(&str, &str, usize)] = &[
-    (DnsLabel::SCHEMA_DEF, DnsLabel::PATTERN, DnsLabel::MAX_LEN),
+/// A checked string type: schema `$defs` name, pattern, maximum length and
+/// its check.
+pub type CheckedString = (&'static str, &'static str, usize, fn(&str) -> bool);
+
+/// Every checked string type.
+pub const CHECKED_STRINGS: &[CheckedString] = &[
+    (
+        DnsLabel::SCHEMA_DEF,
+        DnsLabel::PATTERN,
+        DnsLabel::MAX_LEN,
+        DnsLabel::is_valid,
+    ),
     (
         DnsSubdomain::SCHEMA_DEF,
         DnsSubdomain::PATTERN,
         DnsSubdomain::MAX_LEN,
+        DnsSubdomain::is_valid,
     ),
-    (Uuid::SCHEMA_DEF, Uuid::PATTERN, Uuid::MAX_LEN),
+    (
+        Uuid::SCHEMA_DEF,
+        Uuid::PATTERN,
+        Uuid::MAX_LEN,
+        Uuid::is_valid,
+    ),
     (
         InterfaceName::SCHEMA_DEF,
         InterfaceName::PATTERN,
         InterfaceName::MAX_LEN,
+        InterfaceName::is_valid,
     ),
     (
         PhysnetName::SCHEMA_DEF,
         PhysnetName::PATTERN,
         PhysnetName::MAX_LEN,
+        PhysnetName::is_valid,
     ),
     (
         RegionName::SCHEMA_DEF,
         RegionName::PATTERN,
         RegionName::MAX_LEN,
+        RegionName::is_valid,
     ),
     (
         MonitorAddress::SCHEMA_DEF,
         MonitorAddress::PATTERN,
         MonitorAddress::MAX_LEN,
+        MonitorAddress::is_valid,
     ),
-    (PoolName::SCHEMA_DEF, PoolName::PATTERN, PoolName::MAX_LEN),
-    (LabelKey::SCHEMA_DEF, LabelKey::PATTERN, LabelKey::MAX_LEN),
+    (
+        PoolName::SCHEMA_DEF,
+        PoolName::PATTERN,
+        PoolName::MAX_LEN,
+        PoolName::is_valid,
+    ),
+    (
+        LabelKey::SCHEMA_DEF,
+        LabelKey::PATTERN,
+        LabelKey::MAX_LEN,
+        LabelKey::is_valid,
+    ),
     (
         LabelValue::SCHEMA_DEF,
         LabelValue::PATTERN,
         LabelValue::MAX_LEN,
+        LabelValue::is_valid,
     ),
     (
         SecretPrefix::SCHEMA_DEF,
         SecretPrefix::PATTERN,
         SecretPrefix::MAX_LEN,
+        SecretPrefix::is_valid,
     ),
     (
         LibraryName::SCHEMA_DEF,
         LibraryName::PATTERN,
         LibraryName::MAX_LEN,
+        LibraryName::is_valid,
     ),
 ];

@@ -170,10 +170,13 @@ pub fn resolve(
     };
 
     let mut diags = Vec::new();
-    // Pass 1: every layer but the catalogue-driven rules.
-    let mut staged: IndexMap<String, Staged> = IndexMap::new();
-    let mut contexts: IndexMap<String, minijinja::Value> = IndexMap::new();
-    for name in plan.order() {
+    // Pass 1: every layer but the catalogue-driven rules. Components are
+    // independent here, so they are evaluated in parallel (results keep the
+    // deployment order).
+    let order = plan.order();
+    let stage = |name: &String| -> (Staged, minijinja::Value, Vec<Diagnostic>) {
+        let name = name.clone();
+        let mut diags = Vec::new();
         let c = &lib.components[&name];
         let ctx = context(&site_json, &r0, &name);
         let plain = Evaluator {
@@ -250,28 +253,47 @@ pub fn resolve(
         if let Some(v) = &site_values {
             merge(&mut premerged, v.clone());
         }
-        staged.insert(
-            name.clone(),
+        (
             Staged {
                 below,
                 site_yaml,
                 site_values,
                 premerged,
             },
-        );
-        contexts.insert(name, ctx);
+            ctx,
+            diags,
+        )
+    };
+    let results: Vec<(Staged, minijinja::Value, Vec<Diagnostic>)> = {
+        use rayon::prelude::*;
+        order.par_iter().map(stage).collect()
+    };
+    let mut staged: IndexMap<String, Staged> = IndexMap::new();
+    let mut contexts: IndexMap<String, minijinja::Value> = IndexMap::new();
+    for (name, (st, ctx, d)) in order.iter().zip(results) {
+        diags.extend(d);
+        staged.insert(name.clone(), st);
+        contexts.insert(name.clone(), ctx);
     }
 
     // Catalogue entries may read their provider's values
     // (`{{ values.pod.replicas.server }}`).
     let mut catalogue = catalogue;
+    let mut provider_json: std::collections::BTreeMap<String, serde_json::Value> =
+        Default::default();
     for entry in catalogue.entries.values_mut() {
-        let provider_values = crate::values_output::sorted_json(&staged[&entry.provider].premerged);
+        if !has_template(&entry.values) {
+            continue;
+        }
+        let premerged = &staged[&entry.provider].premerged;
+        let values = provider_json
+            .entry(entry.provider.clone())
+            .or_insert_with(|| crate::values_output::sorted_json(premerged))
+            .clone();
         let ctx = minijinja::context! {
             ..contexts[&entry.provider].clone(),
-            ..minijinja::context! { values => minijinja::Value::from(minijinja::value::Serde(provider_values)) }
+            ..minijinja::context! { values => minijinja::Value::from(minijinja::value::Serde(values)) }
         };
-        let premerged = &staged[&entry.provider].premerged;
         let attribute = |expr: &str| provider_value_span(premerged, expr);
         let ev = Evaluator {
             engine: &engine,
@@ -415,14 +437,22 @@ fn condition(
     }
 }
 
+/// Whether a tree holds an expression leaf.
+fn has_template(node: &Node) -> bool {
+    match &node.value {
+        Value::String(s) => s.contains("{{") || s.contains("{%"),
+        Value::Map(m) => m.values().any(|e| has_template(&e.node)),
+        Value::Seq(items) => items.iter().any(has_template),
+        _ => false,
+    }
+}
+
 /// The span of the provider value an expression reads (`values.a.b`).
 fn provider_value_span(values: &Node, expr: &str) -> Option<crate::source::Span> {
-    static VALUES_REF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\bvalues((?:\.[A-Za-z_][A-Za-z0-9_]*)+)").expect("valid regex")
-    });
-    let cap = VALUES_REF.captures(expr)?;
-    let path: Vec<crate::yaml::PathSeg> = cap[1][1..]
-        .split('.')
+    let names = crate::template::dotted_names(expr);
+    let path = names.iter().find(|n| n[0] == "values" && n.len() > 1)?;
+    let path: Vec<crate::yaml::PathSeg> = path[1..]
+        .iter()
         .map(|k| crate::yaml::PathSeg::Key(k.to_string()))
         .collect();
     values.at(&path).map(|n| n.span)

@@ -1,10 +1,6 @@
 //! Provenance of site-derived values: which line of the site file a value
 //! came from.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::source::Span;
 use crate::yaml::Node;
 
@@ -41,17 +37,14 @@ impl<'a> SiteSpans<'a> {
     /// of the most specific `site.<path>` (or `component.replicas`) the site
     /// file actually sets.
     pub fn attribute(&self, expr: &str, component: &str) -> Option<Span> {
-        static SITE_REF: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"\b(site|component)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)").expect("valid regex")
-        });
         let mut best: Option<(usize, Span)> = None;
-        for cap in SITE_REF.captures_iter(expr) {
-            let root = &cap[1];
-            let rest = &cap[2][1..];
-            let dotted = match (root, rest.split_once('.').map_or(rest, |(a, _)| a)) {
+        for names in crate::template::dotted_names(expr) {
+            let (root, rest) = (names[0], &names[1..]);
+            let Some(first) = rest.first() else { continue };
+            let dotted = match (root, *first) {
                 ("site", "name") => "metadata.name".to_string(),
-                ("site", "labels") => format!("metadata.{rest}"),
-                ("site", _) => format!("spec.{rest}"),
+                ("site", "labels") => format!("metadata.{}", rest.join(".")),
+                ("site", _) => format!("spec.{}", rest.join(".")),
                 ("component", "replicas") => format!("spec.services.{component}.replicas"),
                 _ => continue,
             };

@@ -191,6 +191,15 @@ fn is_plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
+    // Fast path for the common case: an identifier-like word that no YAML
+    // reader types (it starts with a letter and is not a YAML keyword).
+    if first.is_ascii_alphabetic()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'/' | b'.'))
+        && (s.len() > 5 || !looks_typed(s))
+    {
+        return true;
+    }
     if s != s.trim() || s.contains(": ") || s.contains(" #") || s.ends_with(':') {
         return false;
     }
