@@ -29,12 +29,18 @@ pub fn metadata(site: &Site, name: &str, namespace: &str, component: Option<&str
     json!({"name": name, "namespace": namespace, "labels": labels(site, component)})
 }
 
-pub fn namespace(site: &Site) -> J {
-    json!({
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {"name": site.spec.namespace.as_str(), "labels": labels(site, None)},
-    })
+/// The site namespace; `wave` is an Argo CD sync wave.
+pub fn namespace(site: &Site, wave: Option<String>) -> J {
+    let mut meta = json!({"name": site.spec.namespace.as_str(), "labels": labels(site, None)});
+    with_wave(&mut meta, wave);
+    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
+}
+
+/// Adds an Argo CD sync wave annotation.
+fn with_wave(meta: &mut J, wave: Option<String>) {
+    if let Some(w) = wave {
+        meta["annotations"] = json!({"argocd.argoproj.io/sync-wave": w});
+    }
 }
 
 /// The Secret (and ExternalSecret) holding a component's secret values.
@@ -62,7 +68,11 @@ fn store_ref(site: &Site) -> J {
 
 /// The ExternalSecrets of a component: one for its secret values (read by
 /// the chart through the target's mechanism) and one per secret object.
-pub fn external_secret(resolved: &Resolved, c: &ResolvedComponent) -> Option<Vec<J>> {
+pub fn external_secret(
+    resolved: &Resolved,
+    c: &ResolvedComponent,
+    wave: Option<String>,
+) -> Option<Vec<J>> {
     let site = &resolved.site;
     let ns = site.spec.namespace.as_str();
     let mut docs = Vec::new();
@@ -84,6 +94,9 @@ pub fn external_secret(resolved: &Resolved, c: &ResolvedComponent) -> Option<Vec
             &c.name,
             so.data.iter().cloned(),
         ));
+    }
+    for d in &mut docs {
+        with_wave(&mut d["metadata"], wave.clone());
     }
     (!docs.is_empty()).then_some(docs)
 }

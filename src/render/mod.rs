@@ -68,13 +68,16 @@ pub const CHART_REPOSITORY: &str = "https://tarballs.opendev.org/openstack/opens
 pub fn render(resolved: &Resolved, target: Target) -> Manifests {
     let mut files = BTreeMap::new();
     let site = &resolved.site;
+    // Argo CD syncs in waves: the namespace, then the secrets the
+    // Applications read while rendering, then the components by tier.
+    let wave = |w: &str| (target == Target::Argocd).then(|| w.to_string());
     files.insert(
         "namespace.yaml".to_string(),
-        crate::yaml::to_string(&common::namespace(site)),
+        crate::yaml::to_string(&common::namespace(site, wave("-2"))),
     );
     for c in resolved.components.values() {
         let dir = &c.name;
-        let secrets = common::external_secret(resolved, c);
+        let secrets = common::external_secret(resolved, c, wave("-1"));
         if let Some(es) = &secrets {
             files.insert(
                 format!("{dir}/externalsecret.yaml"),
