@@ -3,6 +3,7 @@
 //! - validate: the largest example, in-process and as a whole process
 //!   (process start included), plus the error path.
 //! - resolve: the largest example, in-process.
+//! - diff: two renders of the largest example (as a process and in-process).
 //! - render: the largest example (in-process and as a process), and 100
 //!   generated sites in one call; then `kubectl kustomize` over the same
 //!   100 output trees, for the ratio.
@@ -155,9 +156,75 @@ fn render(c: &mut Criterion) {
     );
 }
 
+fn diff(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let (a_s, b_s) = (
+        a.to_str().unwrap().to_string(),
+        b.to_str().unwrap().to_string(),
+    );
+    // Two renders of the largest example: as it is, and one release later.
+    let newer = tmp.path().join("newer.yaml");
+    std::fs::write(
+        &newer,
+        std::fs::read_to_string(root().join(LARGEST))
+            .unwrap()
+            .replace("release: \"2025.1\"", "release: \"2025.2\""),
+    )
+    .unwrap();
+    stackc(&["render", "-o", &a_s, LARGEST]);
+    stackc(&["render", "-o", &b_s, newer.to_str().unwrap()]);
+    let (da, db) = (a.join("prod-east"), b.join("prod-east"));
+    let (da_s, db_s) = (
+        da.to_str().unwrap().to_string(),
+        db.to_str().unwrap().to_string(),
+    );
+    let mut g = c.benchmark_group("diff");
+    g.bench_function("process/two-renders-of-prod-ha", |bch| {
+        bch.iter(|| stackc(&["diff", &da_s, &db_s]))
+    });
+    g.bench_function("process/prod-ha--release-2025.2", |bch| {
+        bch.iter(|| stackc(&["diff", LARGEST, "--release", "2025.2"]))
+    });
+    let lib = stackc::library::Library::embedded().unwrap_or_else(|_| panic!("embedded library"));
+    let read = |d: &Path| {
+        let mut files = std::collections::BTreeMap::new();
+        for e in walkdir::WalkDir::new(d)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "yaml") {
+                let rel = e
+                    .path()
+                    .strip_prefix(d)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, std::fs::read_to_string(e.path()).unwrap());
+            }
+        }
+        stackc::diff::Side {
+            label: d.display().to_string(),
+            files,
+            release: None,
+            resolved: None,
+        }
+    };
+    let (sa, sb) = (read(&da), read(&db));
+    g.bench_function("in-process/two-renders-of-prod-ha", |bch| {
+        bch.iter(|| {
+            stackc::diff::diff(&sa, &sb, &lib)
+                .map(|d| d.objects.len())
+                .unwrap_or(0)
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
-    targets = validate, resolve, render
+    targets = validate, resolve, render, diff
 }
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, clap derive, doc comments as
 //! help text.
 
+mod diff;
 mod explain;
 mod graph;
 mod library;
@@ -63,6 +64,7 @@ pub enum ColorChoice {
 pub enum Command {
     Validate(validate::ValidateArgs),
     Render(render::RenderArgs),
+    Diff(diff::DiffArgs),
     Explain(explain::ExplainArgs),
     Graph(graph::GraphArgs),
     Values(values::ValuesArgs),
@@ -100,6 +102,7 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Validate(args) => validate::run(&mut ctx, args),
         Command::Render(args) => render::run(&mut ctx, args),
+        Command::Diff(args) => diff::run(&mut ctx, args),
         Command::Secrets(args) => secrets::run(&mut ctx, args),
         Command::Explain(args) => explain::run(&mut ctx, args),
         Command::Graph(args) => graph::run(&mut ctx, args),

@@ -71,6 +71,8 @@ codes! {
     NotOwned = "E0022", "directory not owned by stackc";
     /// Two sites would render into the same directory.
     SiteConflict = "E0023", "two sites with one name";
+    /// Reading a git revision failed.
+    Git = "E0024", "git error";
     /// The library itself is malformed.
     LibraryInvalid = "E0101", "invalid library";
     /// A library expression failed to evaluate.

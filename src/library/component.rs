@@ -48,6 +48,10 @@ pub struct ComponentDef {
     /// from the secret store.
     #[serde(default)]
     pub secret_objects: Vec<SecretObjectDef>,
+    /// Value paths (prefixes) that land in immutable Kubernetes fields, such
+    /// as StatefulSet volume claim templates: `stackc diff` flags changes.
+    #[serde(default)]
+    pub immutable_values: Vec<String>,
 }
 
 /// A Kubernetes Secret the chart expects to exist.

@@ -32,7 +32,7 @@ pub use component::{
 };
 pub use keys::{ChartKeys, KeyCheck, is_free_form};
 pub use lazy::{LazyKeys, LazyValues};
-pub use source::{RawTree, directory, embedded};
+pub use source::{RawFile, RawTree, directory, embedded};
 pub use values::{Fragment, ValuesFile};
 
 use crate::decode::decode;
@@ -357,6 +357,12 @@ impl Library {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| tree.display_root.clone());
+        self.add_layer_tree(name, tree)
+    }
+
+    /// Adds an organisation layer from a file tree (a directory, or a
+    /// directory at a git revision).
+    pub fn add_layer_tree(&mut self, name: String, tree: RawTree) -> Result<(), Vec<Diagnostic>> {
         let mut layer = OrgLayer {
             name: name.clone(),
             dir: tree.display_root.clone(),

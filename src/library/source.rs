@@ -10,6 +10,7 @@ use crate::diagnostic::{Code, Diagnostic};
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/library");
 
 /// A library file: its path relative to the library root and its bytes.
+#[derive(Debug, Clone)]
 pub struct RawFile {
     pub rel: String,
     pub bytes: Vec<u8>,

@@ -29,12 +29,25 @@ pub fn metadata(site: &Site, name: &str, namespace: &str, component: Option<&str
     json!({"name": name, "namespace": namespace, "labels": labels(site, component)})
 }
 
-/// The site namespace; `wave` is an Argo CD sync wave.
+/// The site namespace; `wave` is an Argo CD sync wave. Its annotations
+/// record the release and profile the tree was rendered for (read back by
+/// `stackc diff` on rendered directories).
 pub fn namespace(site: &Site, wave: Option<String>) -> J {
     let mut meta = json!({"name": site.spec.namespace.as_str(), "labels": labels(site, None)});
-    with_wave(&mut meta, wave);
+    let mut ann = serde_json::Map::new();
+    if let Some(w) = wave {
+        ann.insert("argocd.argoproj.io/sync-wave".into(), J::String(w));
+    }
+    ann.insert(RELEASE_ANNOTATION.into(), site.spec.release.as_str().into());
+    ann.insert(PROFILE_ANNOTATION.into(), site.spec.profile.as_str().into());
+    meta["annotations"] = J::Object(ann);
     json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
 }
+
+/// The release a rendered tree was made for (on the Namespace).
+pub const RELEASE_ANNOTATION: &str = "stackc.dev/release";
+/// The profile a rendered tree was made for (on the Namespace).
+pub const PROFILE_ANNOTATION: &str = "stackc.dev/profile";
 
 /// Adds an Argo CD sync wave annotation.
 fn with_wave(meta: &mut J, wave: Option<String>) {

@@ -30,7 +30,9 @@ use std::collections::BTreeMap;
 
 use crate::resolve::Resolved;
 
-pub use common::{SecretsPlan, secret_data_key, secret_name, secrets_plan};
+pub use common::{
+    PROFILE_ANNOTATION, RELEASE_ANNOTATION, SecretsPlan, secret_data_key, secret_name, secrets_plan,
+};
 
 /// The GitOps flavour to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

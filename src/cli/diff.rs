@@ -1,0 +1,295 @@
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{ColorChoice, Ctx, Exit};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diff::{self, Format, Side};
+use crate::git::Revision;
+use crate::library::Library;
+use crate::render::{self, Target};
+use crate::source::{Files, Layer};
+use crate::{load, resolve, validate};
+
+/// Show the exact changes an edit or an upgrade would make.
+///
+/// `stackc diff OLD NEW` compares two site files or rendered directories;
+/// `stackc diff SITE --release 2025.2` shows a what-if upgrade;
+/// `stackc diff SITE --against GIT_REV` compares the site (and the
+/// --library and --layer directories inside the repository) at a git
+/// revision with the working tree. Objects are matched by
+/// apiVersion/kind/namespace/name, chart values field by field with the
+/// layer that set them; upgrade hazards are flagged; secrets are masked.
+///
+/// Exit codes: 0 no changes, 1 changes, 2 error.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old side: a site file or a rendered directory (with --release or
+    /// --against: the site).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The new side: a site file or a rendered directory.
+    #[arg(value_name = "NEW", required_unless_present_any = ["release", "against"])]
+    pub new: Option<PathBuf>,
+    /// What-if: the site rendered for this release.
+    #[arg(long, value_name = "RELEASE", conflicts_with_all = ["new", "against"])]
+    pub release: Option<String>,
+    /// Compare with the site at this git revision (commit, branch, tag).
+    #[arg(long, value_name = "GIT_REV", conflicts_with = "new")]
+    pub against: Option<String>,
+    /// The target sites are rendered for (rendered directories are read as they are).
+    #[arg(long, value_enum, default_value_t = Target::Flux)]
+    pub target: Target,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Counts only.
+    #[arg(long)]
+    pub summary: bool,
+}
+
+pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
+    match diff_sides(ctx, &args) {
+        Ok(d) => {
+            let color = match ctx.global.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stdout().is_terminal()
+                }
+            };
+            print!("{}", diff::format(&d, args.format, args.summary, color));
+            if d.is_empty() {
+                Exit::Ok
+            } else {
+                Exit::Failure
+            }
+        }
+        Err(()) => Exit::Error,
+    }
+}
+
+fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, ()> {
+    let lib = ctx.library().map_err(|_| ())?;
+    let (old, new) = if let Some(release) = &args.release {
+        let old = site_side(ctx, &lib, &args.old, None, None, args.target)?;
+        let label = format!("{} (release {release})", args.old.display());
+        let new = site_side(
+            ctx,
+            &lib,
+            &args.old,
+            None,
+            Some((release, label)),
+            args.target,
+        )?;
+        (old, new)
+    } else if let Some(rev) = &args.against {
+        let r = Revision::open(&args.old, rev).map_err(|d| report(ctx, d))?;
+        let rel = r.relative(&args.old).map_err(|d| report(ctx, d))?;
+        let bytes = r.show(&rel).map_err(|d| report(ctx, d))?;
+        let old_lib = library_at(ctx, &r)?;
+        let old = site_side(
+            ctx,
+            &old_lib,
+            &args.old,
+            Some((format!("{}@{rev}", args.old.display()), bytes)),
+            None,
+            args.target,
+        )?;
+        let new = site_side(ctx, &lib, &args.old, None, None, args.target)?;
+        (old, new)
+    } else {
+        let new_path = args.new.as_ref().expect("clap requires NEW");
+        (
+            side(ctx, &lib, &args.old, args.target)?,
+            side(ctx, &lib, new_path, args.target)?,
+        )
+    };
+    diff::diff(&old, &new, &lib).map_err(|diags| {
+        ctx.report.emit(&Files::new(), diags);
+    })
+}
+
+fn report(ctx: &mut Ctx, d: Diagnostic) {
+    ctx.report.emit(&Files::new(), vec![d]);
+}
+
+/// A site file or a rendered directory.
+fn side(ctx: &mut Ctx, lib: &Library, path: &Path, target: Target) -> Result<Side, ()> {
+    if path.is_dir() {
+        dir_side(ctx, path)
+    } else {
+        site_side(ctx, lib, path, None, None, target)
+    }
+}
+
+/// The library as it was at a revision: `--library` and `--layer`
+/// directories inside the repository are read there; others as they are.
+fn library_at(ctx: &mut Ctx, r: &Revision) -> Result<Library, ()> {
+    let loaded = match &ctx.global.library {
+        Some(dir) if r.contains(dir) => match r.tree(dir) {
+            Ok(tree) => Library::from_tree(tree),
+            Err(d) => {
+                report(ctx, d);
+                return Err(());
+            }
+        },
+        Some(dir) => Library::from_dir(dir),
+        None => Library::embedded(),
+    };
+    let mut lib = loaded.map_err(|(files, diags)| ctx.report.emit(&files, diags))?;
+    for dir in ctx.global.layers.clone() {
+        let result = if r.contains(&dir) {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match r.tree(&dir) {
+                Ok(tree) => lib.add_layer_tree(name, tree),
+                Err(d) => Err(vec![d]),
+            }
+        } else {
+            lib.add_layer(&dir)
+        };
+        if let Err(diags) = result {
+            ctx.report.emit(&lib.files, diags);
+            return Err(());
+        }
+    }
+    Ok(lib)
+}
+
+/// A side rendered from a site: from disk, or from given bytes (a git
+/// blob); optionally with another release.
+fn site_side(
+    ctx: &mut Ctx,
+    lib: &Library,
+    path: &Path,
+    blob: Option<(String, Vec<u8>)>,
+    release: Option<(&String, String)>,
+    target: Target,
+) -> Result<Side, ()> {
+    let label = match (&release, &blob) {
+        (Some((_, label)), _) => label.clone(),
+        (None, Some((name, _))) => name.clone(),
+        (None, None) => path.display().to_string(),
+    };
+    let check = match blob {
+        Some((name, bytes)) => {
+            let mut files = lib.files.clone();
+            match load::add_bytes(name, bytes, Layer::Site, &mut files) {
+                Ok(id) => validate::check_registered(id, files, lib),
+                Err(d) => {
+                    ctx.report.emit(&files, vec![d]);
+                    return Err(());
+                }
+            }
+        }
+        None => validate::check_file(path, lib),
+    };
+    let validate::SiteCheck {
+        files,
+        diagnostics,
+        site,
+    } = check;
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let Some(mut site) = site.filter(|_| !has_errors) else {
+        ctx.report.emit(&files, diagnostics);
+        return Err(());
+    };
+    ctx.report.emit(&files, diagnostics);
+    if let Some((name, _)) = &release {
+        if !lib.releases.contains_key(name.as_str()) {
+            let known: Vec<&str> = lib.releases.keys().map(String::as_str).collect();
+            let help = match did_you_mean(name, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? known releases: {}", known.join(", ")),
+                None => format!("known releases: {}", known.join(", ")),
+            };
+            report(
+                ctx,
+                Diagnostic::at_path(
+                    Code::UnknownRelease,
+                    format!("--release {name}"),
+                    format!("unknown release `{name}`"),
+                )
+                .help(help),
+            );
+            return Err(());
+        }
+        site.site.spec.release =
+            crate::model::LibraryName::try_from(name.to_string()).map_err(|_| ())?;
+    }
+    let resolved =
+        resolve::resolve(&site, &files, lib).map_err(|diags| ctx.report.emit(&files, diags))?;
+    let manifests = render::render(&resolved, target);
+    Ok(Side {
+        label,
+        files: manifests.files,
+        release: Some(resolved.site.spec.release.to_string()),
+        resolved: Some((files, resolved)),
+    })
+}
+
+/// A rendered directory: its YAML files.
+fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, ()> {
+    let mut files = BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let e = e.map_err(|e| {
+            report(
+                ctx,
+                Diagnostic::at_path(
+                    Code::Io,
+                    dir.display().to_string(),
+                    format!("cannot read directory: {e}"),
+                )
+                .help("check the path"),
+            )
+        })?;
+        if !e.file_type().is_file()
+            || !matches!(
+                e.path().extension().and_then(|x| x.to_str()),
+                Some("yaml" | "yml")
+            )
+        {
+            continue;
+        }
+        let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut arena = Files::new();
+        let id =
+            load::read_file(e.path(), Layer::Rendered, &mut arena).map_err(|d| report(ctx, d))?;
+        files.insert(rel, arena.get(id).text.to_string());
+    }
+    let release = files.values().find_map(|text| release_annotation(text));
+    Ok(Side {
+        label: dir.display().to_string(),
+        files,
+        release,
+        resolved: None,
+    })
+}
+
+/// The `stackc.dev/release` annotation of a rendered Namespace.
+fn release_annotation(text: &str) -> Option<String> {
+    if !text.contains("kind: Namespace") {
+        return None;
+    }
+    let line = text.lines().find(|l| {
+        l.trim_start()
+            .starts_with(&format!("{}:", render::RELEASE_ANNOTATION))
+    })?;
+    let v = line
+        .split_once(':')?
+        .1
+        .trim()
+        .trim_matches('\'')
+        .trim_matches('"');
+    Some(v.to_string())
+}

@@ -1,0 +1,139 @@
+//! The objects of a rendered tree, with the identity `diff` matches them by.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as J;
+
+use super::tree::Seg;
+use crate::diagnostic::Diagnostic;
+use crate::source::{Files, Layer, SourceFile};
+
+/// apiVersion / kind / namespace / name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{} {}", self.kind, self.name)
+        } else {
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// One document of a rendered tree.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub id: ObjectId,
+    pub file: String,
+    pub component: Option<String>,
+    pub doc: J,
+}
+
+impl Object {
+    /// Where the chart values are inside this object, if it carries them.
+    pub fn values_root(&self) -> Option<Vec<Seg>> {
+        let k = |s: &str| Seg::Key(s.to_string());
+        match (self.id.api_version.as_str(), self.id.kind.as_str()) {
+            (v, "HelmRelease") if v.starts_with("helm.toolkit.fluxcd.io/") => {
+                Some(vec![k("spec"), k("values")])
+            }
+            (v, "Application") if v.starts_with("argoproj.io/") => {
+                Some(vec![k("spec"), k("source"), k("helm"), k("valuesObject")])
+            }
+            ("stackc.dev/v1", "Values") => Some(Vec::new()),
+            _ => None,
+        }
+    }
+}
+
+/// Documents of a tree, keyed by identity. Files that are not Kubernetes
+/// objects get a synthetic identity: a component's `values.yaml` is
+/// `stackc.dev/v1 Values <component>`, a kustomization is identified by its
+/// directory.
+pub fn objects(
+    files: &BTreeMap<String, String>,
+) -> Result<BTreeMap<ObjectId, Object>, Vec<Diagnostic>> {
+    let mut out = BTreeMap::new();
+    let mut diags = Vec::new();
+    let mut arena = Files::new();
+    for (rel, text) in files {
+        if !rel.ends_with(".yaml") && !rel.ends_with(".yml") {
+            continue;
+        }
+        let id = arena.add(SourceFile::new(rel.clone(), text.as_str(), Layer::Rendered));
+        let (docs, d) = crate::load::parse_all(id, &arena);
+        if d.iter().any(Diagnostic::is_error) {
+            // The arena is local: name the place in the message itself.
+            for x in d {
+                let place = x
+                    .span()
+                    .map_or(rel.clone(), |s| arena.location(s).to_string());
+                diags
+                    .push(Diagnostic::at_path(x.code, place, x.message).help(
+                        "a rendered directory holds YAML manifests; fix or remove this file",
+                    ));
+            }
+            continue;
+        }
+        let dir = rel.rsplit_once('/').map(|(d, _)| d.to_string());
+        for (i, doc) in docs.into_iter().enumerate() {
+            let doc = doc.to_json();
+            if doc.is_null() {
+                continue;
+            }
+            let file_name = rel.rsplit('/').next().unwrap_or(rel);
+            let s = |v: Option<&J>| v.and_then(J::as_str).unwrap_or_default().to_string();
+            let mut oid = ObjectId {
+                api_version: s(doc.get("apiVersion")),
+                kind: s(doc.get("kind")),
+                namespace: s(doc.pointer("/metadata/namespace")),
+                name: s(doc.pointer("/metadata/name")),
+            };
+            if oid.kind.is_empty() && matches!(file_name, "values.yaml" | "secret-values.yaml") {
+                oid = ObjectId {
+                    api_version: "stackc.dev/v1".into(),
+                    kind: if file_name == "values.yaml" {
+                        "Values"
+                    } else {
+                        "SecretValues"
+                    }
+                    .into(),
+                    namespace: String::new(),
+                    name: dir.clone().unwrap_or_default(),
+                };
+            } else if oid.name.is_empty() {
+                oid.name = match i {
+                    0 => rel.clone(),
+                    _ => format!("{rel}#{i}"),
+                };
+            }
+            let component = doc
+                .pointer("/metadata/labels/app.kubernetes.io~1component")
+                .and_then(J::as_str)
+                .map(str::to_string)
+                .or_else(|| dir.clone().filter(|d| !d.contains('/') && d != "sources"));
+            out.insert(
+                oid.clone(),
+                Object {
+                    id: oid,
+                    file: rel.clone(),
+                    component,
+                    doc,
+                },
+            );
+        }
+    }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
+}

@@ -1,0 +1,125 @@
+//! Reading files at a git revision (`stackc diff --against REV`): `git show`
+//! and `git ls-tree`, never a checkout. Local only: no fetch, no network.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::library::{RawFile, RawTree};
+
+/// A repository and a revision in it.
+pub struct Revision {
+    pub root: PathBuf,
+    pub rev: String,
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+fn fail(what: &str, msg: String) -> Diagnostic {
+    Diagnostic::at_path(Code::Git, what, msg).help("--against takes a revision of the git repository that holds the site (a commit, branch or tag)")
+}
+
+impl Revision {
+    /// The repository holding `path`, at `rev` (verified to exist).
+    pub fn open(path: &Path, rev: &str) -> Result<Revision, Diagnostic> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let root = git(dir, &["rev-parse", "--show-toplevel"]).map_err(|e| {
+            fail(
+                &path.display().to_string(),
+                format!("not in a git repository: {e}"),
+            )
+        })?;
+        let root = PathBuf::from(String::from_utf8_lossy(&root).trim());
+        git(
+            &root,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ],
+        )
+        .map_err(|_| fail(rev, format!("unknown revision `{rev}`")))?;
+        Ok(Revision {
+            root,
+            rev: rev.to_string(),
+        })
+    }
+
+    /// `path` relative to the repository root (`/`-separated).
+    pub fn relative(&self, path: &Path) -> Result<String, Diagnostic> {
+        let abs = std::fs::canonicalize(path).map_err(|e| {
+            fail(
+                &path.display().to_string(),
+                format!("cannot resolve path: {e}"),
+            )
+        })?;
+        let root = std::fs::canonicalize(&self.root).unwrap_or(self.root.clone());
+        let rel = abs
+            .strip_prefix(&root)
+            .map_err(|_| fail(&path.display().to_string(), "outside the repository".into()))?;
+        Ok(rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"))
+    }
+
+    /// The bytes of a file at the revision.
+    pub fn show(&self, rel: &str) -> Result<Vec<u8>, Diagnostic> {
+        git(&self.root, &["show", &format!("{}:{rel}", self.rev)])
+            .map_err(|e| fail(&format!("{rel}@{}", self.rev), e))
+    }
+
+    /// Whether `path` is inside the repository.
+    pub fn contains(&self, path: &Path) -> bool {
+        self.relative(path).is_ok()
+    }
+
+    /// The YAML files of a directory at the revision, as a library tree.
+    pub fn tree(&self, dir: &Path) -> Result<RawTree, Diagnostic> {
+        let rel = self.relative(dir)?;
+        let list = git(
+            &self.root,
+            &["ls-tree", "-r", "--name-only", &self.rev, "--", &rel],
+        )
+        .map_err(|e| fail(&format!("{rel}@{}", self.rev), e))?;
+        let mut files = Vec::new();
+        for name in String::from_utf8_lossy(&list).lines() {
+            let inner = name
+                .strip_prefix(&format!("{rel}/"))
+                .unwrap_or(name)
+                .to_string();
+            let keep = inner.ends_with(".yaml")
+                || inner.ends_with(".yml")
+                || inner.ends_with("chart-keys.txt");
+            if keep {
+                files.push(RawFile {
+                    bytes: self.show(name)?,
+                    rel: inner,
+                });
+            }
+        }
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        Ok(RawTree {
+            display_root: format!("{}@{}", dir.display(), self.rev),
+            files,
+        })
+    }
+}
