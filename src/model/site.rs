@@ -36,6 +36,9 @@ pub struct Spec {
     #[serde(default = "default_namespace")]
     pub namespace: DnsLabel,
     pub domain: DnsSubdomain,
+    /// Extension: the cluster DNS domain.
+    #[serde(default = "default_cluster_domain")]
+    pub cluster_domain: DnsSubdomain,
     #[serde(default)]
     pub tls: Option<Tls>,
     /// Extension: the Gateway public endpoints attach to.
@@ -54,6 +57,9 @@ pub struct Spec {
     /// Extension: Argo CD settings (target argocd).
     #[serde(default)]
     pub argocd: ArgoCd,
+    /// Extension: Flux sync settings (target flux).
+    #[serde(default)]
+    pub flux: FluxSync,
     #[serde(default, deserialize_with = "services")]
     pub services: IndexMap<String, ServiceSpec>,
 }
@@ -63,6 +69,9 @@ fn default_profile() -> LibraryName {
 }
 fn default_region() -> RegionName {
     RegionName::try_from("RegionOne".to_string()).expect("valid")
+}
+fn default_cluster_domain() -> DnsSubdomain {
+    DnsSubdomain::try_from("cluster.local".to_string()).expect("valid")
 }
 fn default_namespace() -> DnsLabel {
     DnsLabel::try_from("openstack".to_string()).expect("valid")
@@ -141,6 +150,51 @@ impl Default for ArgoCd {
             namespace: argocd_namespace(),
             project: argocd_project(),
         }
+    }
+}
+
+/// The Flux Kustomization that syncs the rendered site.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FluxSync {
+    #[serde(default = "flux_namespace")]
+    pub namespace: DnsLabel,
+    #[serde(default = "flux_source")]
+    pub source: DnsSubdomain,
+    /// `./rendered/<site>` when absent.
+    #[serde(default, deserialize_with = "some_path")]
+    pub path: Option<String>,
+}
+
+fn flux_namespace() -> DnsLabel {
+    DnsLabel::try_from("flux-system".to_string()).expect("valid")
+}
+fn flux_source() -> DnsSubdomain {
+    DnsSubdomain::try_from("flux-system".to_string()).expect("valid")
+}
+
+impl Default for FluxSync {
+    fn default() -> Self {
+        FluxSync {
+            namespace: flux_namespace(),
+            source: flux_source(),
+            path: None,
+        }
+    }
+}
+
+/// A repository path `./...` (the schema's pattern).
+fn some_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    let ok = s.len() <= 253
+        && s.strip_prefix("./").is_some_and(|r| {
+            r.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
+        });
+    if ok {
+        Ok(Some(s))
+    } else {
+        Err(serde::de::Error::custom("a path like ./rendered/site"))
     }
 }
 

@@ -24,6 +24,29 @@ pub fn helm_repository(resolved: &Resolved) -> J {
     })
 }
 
+/// The Flux Kustomization that syncs this rendered directory from Git
+/// (like Flux's own `gotk-sync.yaml`, it is part of what it applies).
+pub fn sync(resolved: &Resolved) -> J {
+    let site = &resolved.site;
+    let flux = &site.spec.flux;
+    let path = flux
+        .path
+        .clone()
+        .unwrap_or_else(|| format!("./rendered/{}", site.metadata.name));
+    json!({
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": format!("stackc-{}", site.metadata.name), "namespace": flux.namespace.as_str(), "labels": labels(site, None)},
+        "spec": {
+            "interval": "10m",
+            "path": path,
+            "prune": true,
+            "sourceRef": {"kind": "GitRepository", "name": flux.source.as_str(), "namespace": flux.namespace.as_str()},
+            "timeout": "5m",
+        },
+    })
+}
+
 pub fn helm_release(resolved: &Resolved, c: &ResolvedComponent) -> J {
     let site = &resolved.site;
     let ns = site.spec.namespace.as_str();

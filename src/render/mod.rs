@@ -7,6 +7,7 @@
 //! kustomization.yaml          lists every resource (so `kubectl kustomize` builds it)
 //! namespace.yaml              the site namespace
 //! sources/helmrepository.yaml the openstack-helm chart repository (flux)
+//! flux/sync.yaml              the Flux Kustomization syncing this directory (flux)
 //! <component>/                one directory per enabled component:
 //!   helmrelease.yaml          flux: HelmRelease
 //!   application.yaml          argocd: Application
@@ -120,6 +121,10 @@ pub fn render(resolved: &Resolved, target: Target) -> Manifests {
         }
     }
     if target == Target::Flux {
+        files.insert(
+            "flux/sync.yaml".to_string(),
+            crate::yaml::to_string(&flux::sync(resolved)),
+        );
         files.insert(
             "sources/helmrepository.yaml".to_string(),
             crate::yaml::to_string(&flux::helm_repository(resolved)),

@@ -79,6 +79,16 @@ pub fn rules(c: &Component, site: &Site, spans: &SiteSpans<'_>) -> Node {
     let decl = |field: &str| c.doc.entry(field).map_or(def_span, |e| e.key_span);
     let mut out = empty_map(def_span);
 
+    // The cluster DNS domain, for every chart.
+    set_path(
+        &mut out,
+        &["endpoints", "cluster_domain_suffix"],
+        from_json(
+            &site.spec.cluster_domain.as_str().into(),
+            spans.value("spec.clusterDomain").unwrap_or(def_span),
+        ),
+    );
+
     // The region of every identity account.
     let region_span = spans.value("spec.region").unwrap_or(decl("users"));
     if let Some(accounts) = c.def.users.get("identity") {
@@ -132,7 +142,20 @@ fn set_selector(out: &mut Node, group: &str, key: &LabelKey, value: &LabelValue,
     segs.extend(group.split('.'));
     let n = segs.len();
     segs.push("node_selector_key");
-    set_path(out, &segs, from_json(&key.as_str().into(), span));
+    set_path(out, &segs, from_json(&template_safe(key).into(), span));
     segs[n] = "node_selector_value";
-    set_path(out, &segs, from_json(&value.as_str().into(), span));
+    set_path(out, &segs, from_json(&template_safe(value).into(), span));
+}
+
+/// openstack-helm templates node selectors unquoted
+/// (`{{ key }}: {{ value }}`): a label such as `"true"` or `""` would reach
+/// Kubernetes as a boolean or null. Such labels are handed over already
+/// quoted, so the template writes a YAML string. (Label keys and values
+/// never contain `"` or `\`.)
+fn template_safe(label: &str) -> String {
+    if crate::yaml::reads_as_non_string(label) {
+        format!("\"{label}\"")
+    } else {
+        label.to_string()
+    }
 }

@@ -23,7 +23,6 @@ pub fn check(doc: &Node, effective: &J, lib: &Library) -> Vec<Diagnostic> {
     library_names(spec, lib, &mut out);
     storage(spec, &mut out);
     provider_networks(spec, &mut out);
-    node_selectors(spec, &mut out);
     let listed = listed_services(spec, lib, &mut out);
     requirements(&listed, effective, lib, &mut out);
     chart_values(spec, lib, &mut out);
@@ -151,42 +150,6 @@ fn provider_networks(spec: &Node, out: &mut Vec<Diagnostic>) {
                 );
             } else {
                 seen.insert(v, n.span);
-            }
-        }
-    }
-}
-
-/// openstack-helm charts write `node_selector_key/value` into `nodeSelector`
-/// without quotes: a label like `"true"` would reach Kubernetes as a
-/// boolean and every workload would be rejected.
-fn node_selectors(spec: &Node, out: &mut Vec<Diagnostic>) {
-    for role in ["controlPlane", "compute"] {
-        let Some(map) = spec
-            .get_path(&format!("nodes.{role}"))
-            .and_then(Node::as_map)
-        else {
-            continue;
-        };
-        for (key, e) in map {
-            let value = e.node.as_str();
-            let bad_key = crate::yaml::reads_as_non_string(key);
-            let bad_value = value.is_some_and(crate::yaml::reads_as_non_string);
-            if bad_key || bad_value {
-                let (span, what) = if bad_key {
-                    (e.key_span, key.as_str())
-                } else {
-                    (e.node.span, value.unwrap_or_default())
-                };
-                let shown = if what.is_empty() {
-                    "an empty value".to_string()
-                } else {
-                    format!("`{what}`")
-                };
-                out.push(
-                    Diagnostic::error(Code::InvalidValue, span, format!("node label {shown} in `spec.nodes.{role}` would reach the charts as a non-string"))
-                        .label("not a plain string in YAML")
-                        .help("openstack-helm writes node selectors into pod specs unquoted; use a word such as `enabled`"),
-                );
             }
         }
     }
