@@ -23,30 +23,46 @@ pub fn run(ctx: &mut Ctx, args: LibraryArgs) -> Exit {
     match args.command {
         LibraryCommand::List => {
             let mut out = String::new();
-            out.push_str(&format!("library: {}\n\ncomponents:\n", lib.root));
+            out.push_str(&format!(
+                "library: {}\n\ncomponents ({}):\n",
+                lib.root,
+                lib.components.len()
+            ));
             let w = lib.components.keys().map(String::len).max().unwrap_or(0);
             for c in lib.components.values() {
-                let req: Vec<&str> = c.def.requires.iter().map(|r| r.name()).collect();
                 out.push_str(&format!(
-                    "  {:w$}  {:14}  {}{}\n",
+                    "  {:w$}  {:14}  {}\n",
                     c.name,
                     c.def.kind.as_str(),
-                    c.def.description,
-                    if req.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (requires {})", req.join(", "))
-                    },
+                    c.def.description
                 ));
+                let req: Vec<String> = c
+                    .def
+                    .requires
+                    .iter()
+                    .map(|r| match r.condition() {
+                        Some(cond) => format!("{} (when {cond})", r.name()),
+                        None => r.name().to_string(),
+                    })
+                    .collect();
+                let pad = " ".repeat(w + 4);
+                if !req.is_empty() {
+                    out.push_str(&format!("{pad}requires: {}\n", req.join(", ")));
+                }
+                let provides: Vec<&str> = c.def.provides.keys().map(String::as_str).collect();
+                if !provides.is_empty() {
+                    out.push_str(&format!("{pad}provides: {}\n", provides.join(", ")));
+                }
             }
             out.push_str("\nreleases:\n");
             for r in lib.releases.values() {
                 let d = &r.def;
                 out.push_str(&format!(
-                    "  {}  {}{}{}\n",
+                    "  {}  {}{}, charts {}{}\n",
                     d.name,
                     d.codename,
                     if d.slurp { " (SLURP)" } else { "" },
+                    d.chart_version,
                     if d.upgrades_from.is_empty() {
                         String::new()
                     } else {
@@ -57,6 +73,20 @@ pub fn run(ctx: &mut Ctx, args: LibraryArgs) -> Exit {
             out.push_str("\nprofiles:\n");
             for p in lib.profiles.values() {
                 out.push_str(&format!("  {:8}  {}\n", p.name, p.def.description));
+            }
+            if !lib.layers.is_empty() {
+                out.push_str("\nlayers (lowest first):\n");
+                for l in &lib.layers {
+                    out.push_str(&format!(
+                        "  {}  {}{}\n",
+                        l.name,
+                        l.dir,
+                        l.description
+                            .as_deref()
+                            .map(|d| format!(" - {d}"))
+                            .unwrap_or_default()
+                    ));
+                }
             }
             print!("{out}");
             Exit::Ok
