@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{ColorChoice, Ctx, Exit};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, suggest};
 use crate::diff::{self, Format, Side};
 use crate::git::Revision;
 use crate::library::Library;
@@ -203,11 +203,7 @@ fn site_side(
     ctx.report.emit(&files, diagnostics);
     if let Some((name, _)) = &release {
         if !lib.releases.contains_key(name.as_str()) {
-            let known: Vec<&str> = lib.releases.keys().map(String::as_str).collect();
-            let help = match did_you_mean(name, known.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`? known releases: {}", known.join(", ")),
-                None => format!("known releases: {}", known.join(", ")),
-            };
+            let help = suggest(name, lib.releases.keys().map(String::as_str), "releases");
             report(
                 ctx,
                 Diagnostic::at_path(

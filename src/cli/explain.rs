@@ -31,11 +31,7 @@ pub enum Format {
 }
 
 pub fn run(ctx: &mut Ctx, args: ExplainArgs) -> Exit {
-    let lib = match ctx.library() {
-        Ok(lib) => lib,
-        Err(exit) => return exit,
-    };
-    let (files, resolved) = match ctx.resolve(&lib, &args.site) {
+    let (lib, files, resolved) = match ctx.resolved(&args.site) {
         Ok(r) => r,
         Err(exit) => return exit,
     };

@@ -29,11 +29,7 @@ pub enum Format {
 }
 
 pub fn run(ctx: &mut Ctx, args: GraphArgs) -> Exit {
-    let lib = match ctx.library() {
-        Ok(lib) => lib,
-        Err(exit) => return exit,
-    };
-    let (_files, resolved) = match ctx.resolve(&lib, &args.site) {
+    let (lib, _files, resolved) = match ctx.resolved(&args.site) {
         Ok(r) => r,
         Err(exit) => return exit,
     };

@@ -142,6 +142,14 @@ impl Ctx {
         Ok(lib)
     }
 
+    /// Loads the library and layers, then validates and resolves one site
+    /// file (what `explain`, `graph`, `values` and `secrets` start with).
+    pub fn resolved(&mut self, path: &std::path::Path) -> Result<(Library, Files, Resolved), Exit> {
+        let lib = self.library()?;
+        let (files, resolved) = self.resolve(&lib, path)?;
+        Ok((lib, files, resolved))
+    }
+
     /// Validates and resolves one site file; prints any diagnostics.
     pub fn resolve(
         &mut self,

@@ -19,11 +19,7 @@ pub struct SecretsArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: SecretsArgs) -> Exit {
-    let lib = match ctx.library() {
-        Ok(lib) => lib,
-        Err(exit) => return exit,
-    };
-    let (_files, resolved) = match ctx.resolve(&lib, &args.site) {
+    let (_lib, _files, resolved) = match ctx.resolved(&args.site) {
         Ok(r) => r,
         Err(exit) => return exit,
     };

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Ctx, Exit};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, suggest};
 use crate::values_output;
 
 /// Print the resolved chart values of a site's components (an extension:
@@ -22,21 +22,17 @@ pub struct ValuesArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: ValuesArgs) -> Exit {
-    let lib = match ctx.library() {
-        Ok(lib) => lib,
-        Err(exit) => return exit,
-    };
-    let (_files, resolved) = match ctx.resolve(&lib, &args.site) {
+    let (_lib, _files, resolved) = match ctx.resolved(&args.site) {
         Ok(r) => r,
         Err(exit) => return exit,
     };
     for want in &args.components {
         if !resolved.components.contains_key(want) {
-            let names: Vec<&str> = resolved.components.keys().map(String::as_str).collect();
-            let help = match did_you_mean(want, names.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the site's components: {}", names.join(", ")),
-            };
+            let help = suggest(
+                want,
+                resolved.components.keys().map(String::as_str),
+                "components of this site",
+            );
             return ctx.fail(
                 Diagnostic::at_path(Code::UnknownPath, want, "not a component of this site")
                     .help(help),

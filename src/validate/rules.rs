@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use indexmap::IndexMap;
 use serde_json::Value as J;
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, suggest};
 use crate::library::Library;
 use crate::source::Span;
 use crate::template::{self, Engine};
@@ -76,15 +76,7 @@ fn library_names(spec: &Node, lib: &Library, out: &mut Vec<Diagnostic>) {
         if known.contains(&name) {
             continue;
         }
-        let list = known
-            .iter()
-            .map(|k| format!("`{k}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let help = match did_you_mean(name, known.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`? known {dir}: {list}"),
-            None => format!("known {dir}: {list}"),
-        };
+        let help = suggest(name, known.iter().copied(), dir);
         out.push(
             Diagnostic::error(code, node.span, format!("unknown {key} `{name}`"))
                 .label(format!("not in the library's {dir}/"))
