@@ -7,7 +7,7 @@
 
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Files;
 use crate::yaml::{Node, PathSeg, Value};
 
@@ -29,11 +29,27 @@ pub fn decode<T: DeserializeOwned>(
                 _ => None,
             })
             .collect();
-        let span = node.value_span_at(&path);
         let inner = e.into_inner().to_string();
-        let code = if inner.starts_with("unknown field") {
-            Code::UnknownKey
-        } else if inner.starts_with("missing field") {
+        if inner.starts_with("unknown field") {
+            // serde names the field and the expected ones in backticks.
+            let names: Vec<&str> = inner.split('`').skip(1).step_by(2).collect();
+            let help = match names.split_first() {
+                Some((typo, expected)) => match did_you_mean(typo, expected.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("see the {what} format in the documentation"),
+                },
+                None => format!("see the {what} format in the documentation"),
+            };
+            return Diagnostic::error(
+                Code::UnknownKey,
+                node.key_span_at(&path),
+                format!("invalid {what}: {inner}"),
+            )
+            .label("unknown key")
+            .help(help);
+        }
+        let span = node.value_span_at(&path);
+        let code = if inner.starts_with("missing field") {
             Code::MissingKey
         } else {
             Code::InvalidValue

@@ -29,7 +29,7 @@ pub fn dot(plan: &Plan, lib: &Library) -> String {
     };
     let node_attr = |_: &DiGraph<String, EdgeKind>,
                      (_, name): (petgraph::graph::NodeIndex, &String)| {
-        let shape = match lib.components[name].def.kind {
+        let shape = match lib.components[name].def().kind {
             ComponentKind::Service => "box",
             ComponentKind::Infrastructure => "cylinder",
         };
@@ -86,7 +86,7 @@ pub fn mermaid(plan: &Plan, lib: &Library) -> String {
         }
         out.push_str(&format!("  subgraph tier{tier}[\"tier {tier}\"]\n"));
         for n in members {
-            let shape = match lib.components[n].def.kind {
+            let shape = match lib.components[n].def().kind {
                 ComponentKind::Service => format!("{n}[\"{n}\"]"),
                 ComponentKind::Infrastructure => format!("{n}[(\"{n}\")]"),
             };

@@ -191,6 +191,11 @@ impl Files {
         &self.files[id.0 as usize]
     }
 
+    /// A shared handle on a file (for data parsed on first use).
+    pub fn get_arc(&self, id: FileId) -> Arc<SourceFile> {
+        self.files[id.0 as usize].clone()
+    }
+
     /// `file:line:col` for a span's start.
     pub fn location(&self, span: Span) -> Location {
         let file = self.get(span.file);

@@ -293,6 +293,26 @@ fn broken_layers_and_libraries_are_located() {
             "E0020",
             "tests/cases/libraries/requires-cycle/components/a/component.yaml:1:1",
         ),
+        (
+            vec![
+                "--library",
+                "tests/cases/libraries/bad-definition",
+                "values",
+                "tests/cases/libraries/site-a.yaml",
+            ],
+            "E0008",
+            "tests/cases/libraries/bad-definition/components/a/component.yaml:4:1",
+        ),
+        (
+            vec![
+                "--library",
+                "tests/cases/libraries/bad-definition",
+                "validate",
+                "tests/cases/libraries/site-a.yaml",
+            ],
+            "E0004",
+            "tests/cases/libraries/bad-definition/components/b/component.yaml:5:1",
+        ),
     ] {
         let (exit, _, err) = run(stackc().args(&args));
         assert_eq!(exit, 1, "{args:?}: {err}");
@@ -308,6 +328,13 @@ fn broken_layers_and_libraries_are_located() {
         "tests/cases/libraries/site-keystone.yaml",
     ]));
     assert!(err.contains("did you mean `site.region`?"), "{err}");
+    let (_, _, err) = run(stackc().args([
+        "--library",
+        "tests/cases/libraries/bad-definition",
+        "validate",
+        "tests/cases/libraries/site-a.yaml",
+    ]));
+    assert!(err.contains("did you mean `requires`?"), "{err}");
 }
 
 #[test]

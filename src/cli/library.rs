@@ -33,11 +33,11 @@ pub fn run(ctx: &mut Ctx, args: LibraryArgs) -> Exit {
                 out.push_str(&format!(
                     "  {:w$}  {:14}  {}\n",
                     c.name,
-                    c.def.kind.as_str(),
-                    c.def.description
+                    c.def().kind.as_str(),
+                    c.def().description
                 ));
                 let req: Vec<String> = c
-                    .def
+                    .def()
                     .requires
                     .iter()
                     .map(|r| match r.condition() {
@@ -49,7 +49,7 @@ pub fn run(ctx: &mut Ctx, args: LibraryArgs) -> Exit {
                 if !req.is_empty() {
                     out.push_str(&format!("{pad}requires: {}\n", req.join(", ")));
                 }
-                let provides: Vec<&str> = c.def.provides.keys().map(String::as_str).collect();
+                let provides: Vec<&str> = c.def().provides.keys().map(String::as_str).collect();
                 if !provides.is_empty() {
                     out.push_str(&format!("{pad}provides: {}\n", provides.join(", ")));
                 }

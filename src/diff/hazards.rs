@@ -246,7 +246,7 @@ pub fn find(
             let vp = vp.join(".");
             let component = ob.component.as_deref().unwrap_or_default();
             if let Some(def) = lib.components.get(component)
-                && let Some(p) = def.def.immutable_values.iter().find(|p| under(&vp, p))
+                && let Some(p) = def.def().immutable_values.iter().find(|p| under(&vp, p))
             {
                 hit(
                     HazardKind::ImmutableField,

@@ -59,15 +59,62 @@ pub struct Library {
 
 pub struct Component {
     pub name: String,
-    pub def: ComponentDef,
-    /// The definition document (for spans).
-    pub doc: Node,
+    /// `component.yaml`, parsed on first use: `stackc validate` mostly needs
+    /// only the names. A `--library` directory is parsed (and checked)
+    /// when it loads; the embedded library is checked by the test suite.
+    file: FileId,
+    source: std::sync::Arc<crate::source::SourceFile>,
+    parsed: std::sync::OnceLock<Result<(ComponentDef, Node), Vec<Diagnostic>>>,
     /// `values.yaml`: the component defaults layer.
     pub values: Option<LazyValues>,
     /// `site.yaml`: values derived from the site spec.
     pub site: Option<LazyValues>,
     /// `chart-keys.txt`: the keys the chart knows.
     pub keys: Option<LazyKeys>,
+}
+
+impl Component {
+    fn parsed(&self) -> &Result<(ComponentDef, Node), Vec<Diagnostic>> {
+        self.parsed.get_or_init(|| {
+            let (doc, diags) = load::parse_one_source(self.file, &self.source);
+            match doc {
+                Some(doc) if diags.is_empty() => {
+                    decode::<ComponentDef>(&doc, &Files::new(), "component definition")
+                        .map(|def| (def, doc))
+                        .map_err(|d| vec![d])
+                }
+                _ => Err(diags),
+            }
+        })
+    }
+
+    /// The definition's problems, if any (parses it).
+    pub fn problems(&self) -> &[Diagnostic] {
+        match self.parsed() {
+            Ok(_) => &[],
+            Err(d) => d,
+        }
+    }
+
+    /// The definition. Definitions are checked before use: when a
+    /// `--library` directory loads, and by the test suite for the embedded
+    /// library, so this never sees a broken one.
+    pub fn def(&self) -> &ComponentDef {
+        &self
+            .parsed()
+            .as_ref()
+            .expect("component definitions are checked when the library loads")
+            .0
+    }
+
+    /// The definition document (for spans).
+    pub fn doc(&self) -> &Node {
+        &self
+            .parsed()
+            .as_ref()
+            .expect("component definitions are checked when the library loads")
+            .1
+    }
 }
 
 /// `releases/<series>/release.yaml`.
@@ -143,9 +190,10 @@ struct Pending {
 }
 
 impl Library {
-    /// Loads the embedded default library.
+    /// Loads the embedded default library. Its definitions are parsed on
+    /// first use; `Library::check` (run by the test suite) verifies them.
     pub fn embedded() -> Result<Library, (Files, Vec<Diagnostic>)> {
-        Library::from_tree(embedded())
+        Library::build(embedded())
     }
 
     /// Loads a library from a directory (`--library DIR`).
@@ -156,8 +204,35 @@ impl Library {
         }
     }
 
-    /// Loads from a file tree; every problem is reported, located.
+    /// Loads from a file tree and checks every definition; every problem is
+    /// reported, located.
     pub fn from_tree(tree: RawTree) -> Result<Library, (Files, Vec<Diagnostic>)> {
+        let lib = Library::build(tree)?;
+        let diags = lib.check();
+        if diags.is_empty() {
+            Ok(lib)
+        } else {
+            Err((lib.files, diags))
+        }
+    }
+
+    /// Parses and checks every component definition and the references
+    /// between them.
+    pub fn check(&self) -> Vec<Diagnostic> {
+        let mut diags: Vec<Diagnostic> = self
+            .components
+            .values()
+            .flat_map(|c| c.problems().iter().cloned())
+            .collect();
+        if diags.is_empty() {
+            self.check_references(&mut diags);
+        }
+        diags
+    }
+
+    /// Registers a file tree: releases and profiles parsed, the rest on
+    /// first use.
+    fn build(tree: RawTree) -> Result<Library, (Files, Vec<Diagnostic>)> {
         let mut lib = Library {
             files: Files::new(),
             root: tree.display_root.clone(),
@@ -191,6 +266,21 @@ impl Library {
                     continue;
                 }
             };
+            if let ["components", c, "component.yaml"] = parts.as_slice() {
+                lib.components.insert(
+                    c.to_string(),
+                    Component {
+                        name: c.to_string(),
+                        file: id,
+                        source: lib.files.get_arc(id),
+                        parsed: std::sync::OnceLock::new(),
+                        values: None,
+                        site: None,
+                        keys: None,
+                    },
+                );
+                continue;
+            }
             // Values files and key indexes are parsed on first use.
             let lazy = match parts.as_slice() {
                 [
@@ -224,42 +314,20 @@ impl Library {
             }
             eager.push((raw.rel, id));
         }
-        // Definitions are parsed in parallel, then read in path order.
-        let parsed: Vec<(String, FileId, Option<Node>, Vec<Diagnostic>)> = {
-            use rayon::prelude::*;
-            let files = &lib.files;
-            eager
-                .into_par_iter()
-                .map(|(rel, id)| {
-                    let (doc, d) = load::parse_one(id, files);
-                    (rel, id, doc, d)
-                })
-                .collect()
-        };
+        // Release and profile definitions, in path order.
+        let parsed: Vec<(String, FileId, Option<Node>, Vec<Diagnostic>)> = eager
+            .into_iter()
+            .map(|(rel, id)| {
+                let (doc, d) = load::parse_one(id, &lib.files);
+                (rel, id, doc, d)
+            })
+            .collect();
         for (rel, id, doc, mut d) in parsed {
             diags.append(&mut d);
             let Some(doc) = doc else { continue };
             let parts: Vec<&str> = rel.split('/').collect();
             let raw_rel = &rel;
             match parts.as_slice() {
-                ["components", c, "component.yaml"] => {
-                    match decode::<ComponentDef>(&doc, &lib.files, "component definition") {
-                        Ok(def) => {
-                            lib.components.insert(
-                                c.to_string(),
-                                Component {
-                                    name: c.to_string(),
-                                    def,
-                                    doc,
-                                    values: None,
-                                    site: None,
-                                    keys: None,
-                                },
-                            );
-                        }
-                        Err(d) => diags.push(d),
-                    }
-                }
                 ["releases", r, "release.yaml"] => match decode::<ReleaseDef>(&doc, &lib.files, "release") {
                     Ok(def) if def.name != *r => diags.push(
                         Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("releases/{r}/release.yaml names release `{}`", def.name))
@@ -342,7 +410,6 @@ impl Library {
                 }
             }
         }
-        lib.check_references(&mut diags);
         if diags.is_empty() {
             Ok(lib)
         } else {
@@ -417,14 +484,14 @@ impl Library {
                                 diags.extend(crate::resolve::check_chart_keys(
                                     &v.values,
                                     keys,
-                                    &c.def.chart,
+                                    &c.def().chart,
                                     &what,
                                 ));
                                 for f in &v.fragments {
                                     diags.extend(crate::resolve::check_chart_keys(
                                         &f.values,
                                         keys,
-                                        &c.def.chart,
+                                        &c.def().chart,
                                         &what,
                                     ));
                                 }
@@ -456,20 +523,20 @@ impl Library {
         let provided: Vec<&str> = self
             .components
             .values()
-            .flat_map(|c| c.def.provides.keys().map(String::as_str))
+            .flat_map(|c| c.def().provides.keys().map(String::as_str))
             .collect();
         for c in self.components.values() {
             for (field, reqs) in [
-                ("requires", &c.def.requires),
-                ("integrates", &c.def.integrates),
+                ("requires", &c.def().requires),
+                ("integrates", &c.def().integrates),
             ] {
                 for (i, r) in reqs.iter().enumerate() {
                     if !self.components.contains_key(r.name()) {
                         let span = c
-                            .doc
+                            .doc()
                             .get(field)
                             .and_then(|n| n.at(&[PathSeg::Index(i)]))
-                            .map_or(c.doc.span, |n| n.span);
+                            .map_or(c.doc().span, |n| n.span);
                         diags.push(
                             Diagnostic::error(
                                 Code::LibraryInvalid,
@@ -482,13 +549,13 @@ impl Library {
                     }
                 }
             }
-            for (i, u) in c.def.uses.iter().enumerate() {
+            for (i, u) in c.def().uses.iter().enumerate() {
                 if !provided.contains(&u.as_str()) {
                     let span = c
-                        .doc
+                        .doc()
                         .get("uses")
                         .and_then(|n| n.at(&[PathSeg::Index(i)]))
-                        .map_or(c.doc.span, |n| n.span);
+                        .map_or(c.doc().span, |n| n.span);
                     let help = match did_you_mean(u, provided.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => {
@@ -516,7 +583,7 @@ impl Library {
     /// Span of a component's requirement entry, for diagnostics.
     pub fn requirement_span(&self, component: &str, index: usize) -> Option<Span> {
         let c = self.components.get(component)?;
-        c.doc
+        c.doc()
             .get("requires")?
             .at(&[PathSeg::Index(index)])
             .map(|n| n.span)

@@ -92,14 +92,25 @@ fn io_reason(e: &std::io::Error) -> String {
 /// Parses every document of a registered file, with diagnostics for
 /// syntax errors, duplicate keys and limits.
 pub fn parse_all(id: FileId, files: &Files) -> (Vec<Node>, Vec<Diagnostic>) {
-    let (docs, errors) = yaml::parse_stream(id, files.get(id));
+    parse_source(id, files.get(id))
+}
+
+/// `parse_all` for a source held outside `Files`.
+fn parse_source(id: FileId, source: &SourceFile) -> (Vec<Node>, Vec<Diagnostic>) {
+    let (docs, errors) = yaml::parse_stream(id, source);
     let diags = errors.into_iter().map(parse_diagnostic).collect();
     (docs, diags)
 }
 
 /// Parses a file that must hold exactly one document.
 pub fn parse_one(id: FileId, files: &Files) -> (Option<Node>, Vec<Diagnostic>) {
-    let (mut docs, mut diags) = parse_all(id, files);
+    parse_one_source(id, files.get(id))
+}
+
+/// `parse_one` for a source held outside `Files` (a library definition
+/// parsed on first use).
+pub fn parse_one_source(id: FileId, source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
+    let (mut docs, mut diags) = parse_source(id, source);
     if diags
         .iter()
         .any(|d| d.is_error() && d.code != Code::DuplicateKey)

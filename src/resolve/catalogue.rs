@@ -49,10 +49,10 @@ impl Catalogue {
         let mut entries = BTreeMap::new();
         for name in plan.components.keys() {
             let c = &lib.components[name];
-            let Some(provides) = c.doc.get("provides") else {
+            let Some(provides) = c.doc().get("provides") else {
                 continue;
             };
-            for (kind, def) in &c.def.provides {
+            for (kind, def) in &c.def().provides {
                 let Some(node) = provides.get(kind) else {
                     continue;
                 };

@@ -96,7 +96,7 @@ fn context(
     let c = &resolved.lib.components[name];
     let component = serde_json::json!({
         "name": name,
-        "chart": c.def.chart,
+        "chart": c.def().chart,
         "replicas": resolved.site.spec.services.get(name).and_then(|s| s.replicas).map(|r| r.get()),
     });
     minijinja::context! {
@@ -245,7 +245,7 @@ pub fn resolve(
             .get_path(&format!("spec.services.{name}.values"))
             .filter(|v| matches!(v.value, Value::Map(_)))
             .cloned();
-        let mut premerged = merge::empty_map(c.doc.span.with_len(0));
+        let mut premerged = merge::empty_map(c.doc().span.with_len(0));
         for l in &below {
             merge(&mut premerged, l.tree.clone());
         }
@@ -321,12 +321,12 @@ pub fn resolve(
                 tree: v,
             });
         }
-        let mut values = merge::empty_map(c.doc.span.with_len(0));
+        let mut values = merge::empty_map(c.doc().span.with_len(0));
         for l in &layers {
             merge(&mut values, l.tree.clone());
         }
         let routes = c
-            .def
+            .def()
             .provides
             .keys()
             .filter_map(|k| catalogue.entries.get(k).and_then(|e| e.route.clone()))
@@ -339,12 +339,12 @@ pub fn resolve(
                 c,
                 "secrets",
                 i,
-                c.def.secrets[i].when.as_deref(),
+                c.def().secrets[i].when.as_deref(),
                 &mut diags,
             )
         });
         let secret_objects = c
-            .def
+            .def()
             .secret_objects
             .iter()
             .enumerate()
@@ -372,9 +372,9 @@ pub fn resolve(
             name.clone(),
             ResolvedComponent {
                 name: name.clone(),
-                kind: c.def.kind,
-                chart: c.def.chart.clone(),
-                version: release.chart_version(&c.def.chart).to_string(),
+                kind: c.def().kind,
+                chart: c.def().chart.clone(),
+                version: release.chart_version(&c.def().chart).to_string(),
                 tier: plan.tiers[&name],
                 depends_on: plan.depends_on(&name),
                 values,
@@ -414,11 +414,11 @@ fn condition(
         Ok(b) => b,
         Err(e) => {
             let span = c
-                .doc
+                .doc()
                 .get(field)
                 .and_then(|n| n.at(&[crate::yaml::PathSeg::Index(index)]))
                 .and_then(|n| n.get("when"))
-                .map_or(c.doc.span, |n| n.span);
+                .map_or(c.doc().span, |n| n.span);
             diags.push(
                 Diagnostic::error(
                     crate::diagnostic::Code::LibraryExpression,

@@ -108,7 +108,7 @@ pub fn plan(
             Err(e) => {
                 let span = lib
                     .requirement_span(comp, i)
-                    .unwrap_or(lib.components[comp].doc.span);
+                    .unwrap_or(lib.components[comp].doc().span);
                 diags.push(
                     Diagnostic::error(
                         Code::LibraryExpression,
@@ -129,7 +129,7 @@ pub fn plan(
     let mut requires: Vec<Edge> = Vec::new();
     while let Some(cur) = queue.pop_front() {
         let c = &lib.components[&cur];
-        for (i, req) in c.def.requires.iter().enumerate() {
+        for (i, req) in c.def().requires.iter().enumerate() {
             if !holds(&cur, i, req.condition(), &mut diags) || disabled.contains(req.name()) {
                 continue;
             }
@@ -148,7 +148,7 @@ pub fn plan(
     let mut edges = requires;
     for (name, _) in components.iter() {
         let c = &lib.components[name];
-        for req in &c.def.integrates {
+        for req in &c.def().integrates {
             if components.contains_key(req.name())
                 && req
                     .condition()
@@ -195,7 +195,7 @@ pub fn plan(
             diags.push(
                 Diagnostic::error(
                     Code::RequirementCycle,
-                    lib.components[first].doc.span.with_len(0),
+                    lib.components[first].doc().span.with_len(0),
                     format!(
                         "components require each other in a cycle: {}",
                         names.join(" → ")
@@ -236,7 +236,7 @@ pub fn plan(
         let g = cond[*gi];
         let base = sccs[g]
             .iter()
-            .map(|n| lib.components[&graph[*n]].def.tier)
+            .map(|n| lib.components[&graph[*n]].def().tier)
             .max()
             .unwrap_or(0);
         let after = cond

@@ -33,7 +33,7 @@ fn family(endpoint_type: &str) -> &str {
 /// `holds(i)` tells whether the condition of `secrets[i]` holds.
 pub fn secrets(c: &Component, mut holds: impl FnMut(usize) -> bool) -> Vec<SecretRef> {
     let mut out = Vec::new();
-    for (kind, users) in &c.def.users {
+    for (kind, users) in &c.def().users {
         for (key, account) in users {
             out.push(SecretRef {
                 path: format!("endpoints.{kind}.auth.{key}.password"),
@@ -41,7 +41,7 @@ pub fn secrets(c: &Component, mut holds: impl FnMut(usize) -> bool) -> Vec<Secre
             });
         }
     }
-    for (i, s) in c.def.secrets.iter().enumerate() {
+    for (i, s) in c.def().secrets.iter().enumerate() {
         if !holds(i) {
             continue;
         }
@@ -58,9 +58,9 @@ pub fn secrets(c: &Component, mut holds: impl FnMut(usize) -> bool) -> Vec<Secre
 /// Endpoints from the catalogue, for every type the chart uses or serves,
 /// limited to the keys the chart knows.
 pub fn endpoints(c: &Component, catalogue: &Catalogue, keys: Option<&ChartKeys>) -> Node {
-    let def_span = c.doc.span.with_len(0);
+    let def_span = c.doc().span.with_len(0);
     let mut out = empty_map(def_span);
-    for kind in c.def.uses.iter().chain(c.def.provides.keys()) {
+    for kind in c.def().uses.iter().chain(c.def().provides.keys()) {
         if let Some(entry) = catalogue.entries.get(kind) {
             let mut holder = empty_map(def_span);
             set_path(&mut holder, &["endpoints", kind], entry.values.clone());
@@ -75,8 +75,8 @@ pub fn endpoints(c: &Component, catalogue: &Catalogue, keys: Option<&ChartKeys>)
 
 /// The other rules: region, node selectors, replicas.
 pub fn rules(c: &Component, site: &Site, spans: &SiteSpans<'_>) -> Node {
-    let def_span = c.doc.span.with_len(0);
-    let decl = |field: &str| c.doc.entry(field).map_or(def_span, |e| e.key_span);
+    let def_span = c.doc().span.with_len(0);
+    let decl = |field: &str| c.doc().entry(field).map_or(def_span, |e| e.key_span);
     let mut out = empty_map(def_span);
 
     // The cluster DNS domain, for every chart.
@@ -91,7 +91,7 @@ pub fn rules(c: &Component, site: &Site, spans: &SiteSpans<'_>) -> Node {
 
     // The region of every identity account.
     let region_span = spans.value("spec.region").unwrap_or(decl("users"));
-    if let Some(accounts) = c.def.users.get("identity") {
+    if let Some(accounts) = c.def().users.get("identity") {
         for key in accounts.keys() {
             set_path(
                 &mut out,
@@ -104,12 +104,12 @@ pub fn rules(c: &Component, site: &Site, spans: &SiteSpans<'_>) -> Node {
     // Node selectors.
     let nodes = [
         (
-            &c.def.selectors.control_plane,
+            &c.def().selectors.control_plane,
             &site.spec.nodes.control_plane,
             "spec.nodes.controlPlane",
         ),
         (
-            &c.def.selectors.compute,
+            &c.def().selectors.compute,
             &site.spec.nodes.compute,
             "spec.nodes.compute",
         ),
@@ -129,7 +129,7 @@ pub fn rules(c: &Component, site: &Site, spans: &SiteSpans<'_>) -> Node {
         let span = spans
             .value(&format!("spec.services.{}.replicas", c.name))
             .unwrap_or(decl("replicas"));
-        for path in &c.def.replicas {
+        for path in &c.def().replicas {
             let segs: Vec<&str> = path.split('.').collect();
             set_path(&mut out, &segs, from_json(&r.get().into(), span));
         }

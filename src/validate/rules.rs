@@ -46,7 +46,7 @@ fn chart_values(spec: &Node, lib: &Library, out: &mut Vec<Diagnostic>) {
             Some(Ok(keys)) => out.extend(crate::resolve::check_chart_keys(
                 values,
                 keys,
-                &c.def.chart,
+                &c.def().chart,
                 &format!("spec.services.{name}.values"),
             )),
             Some(Err(d)) => out.extend(d.iter().cloned()),
@@ -236,14 +236,14 @@ fn requirements(
             let Some(c) = lib.components.get(&cur) else {
                 continue;
             };
-            for (i, req) in c.def.requires.iter().enumerate() {
+            for (i, req) in c.def().requires.iter().enumerate() {
                 if let Some(cond) = req.condition() {
                     match engine.eval_bool(cond, &ctx) {
                         Ok(true) => {}
                         Ok(false) => continue,
                         Err(e) => {
                             if broken_conditions.insert((cur.clone(), i)) {
-                                let span = lib.requirement_span(&cur, i).unwrap_or(c.doc.span);
+                                let span = lib.requirement_span(&cur, i).unwrap_or(c.doc().span);
                                 out.push(
                                     Diagnostic::error(
                                         Code::LibraryExpression,
