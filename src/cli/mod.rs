@@ -184,6 +184,17 @@ impl Ctx {
     }
 
     /// Prints diagnostics that have no source file.
+    /// The library and the site files named on the command line (files as
+    /// given, directories expanded to their `*.yaml` files).
+    pub fn library_and_sites(
+        &mut self,
+        sites: &[std::path::PathBuf],
+    ) -> Result<(Library, Vec<std::path::PathBuf>), Exit> {
+        let lib = self.library()?;
+        let paths = crate::load::expand_site_args(sites).map_err(|d| self.fail(d))?;
+        Ok((lib, paths))
+    }
+
     pub fn fail(&mut self, d: Diagnostic) -> Exit {
         let exit = exit_for(std::slice::from_ref(&d));
         self.report.emit(&Files::new(), vec![d]);

@@ -10,7 +10,7 @@ use crate::emit;
 use crate::library::Library;
 use crate::render::{self, Manifests, Target};
 use crate::source::Files;
-use crate::{load, resolve, validate};
+use crate::{resolve, validate};
 
 /// Render sites into GitOps manifests: `<out>/<site>/`.
 ///
@@ -66,13 +66,9 @@ fn render_one(path: PathBuf, lib: &Library, target: Target) -> Outcome {
 }
 
 pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
-    let lib = match ctx.library() {
-        Ok(lib) => lib,
+    let (lib, paths) = match ctx.library_and_sites(&args.sites) {
+        Ok(found) => found,
         Err(exit) => return exit,
-    };
-    let paths = match load::expand_site_args(&args.sites) {
-        Ok(p) => p,
-        Err(d) => return ctx.fail(d),
     };
     // Validate, resolve and render in parallel; report in input order.
     let outcomes: Vec<Outcome> = paths

@@ -4,7 +4,6 @@ use clap::Args;
 
 use super::{Ctx, Exit, exit_for};
 use crate::diagnostic::MessageFormat;
-use crate::load;
 use crate::validate;
 
 /// Check site files completely and report every problem, located.
@@ -18,13 +17,9 @@ pub struct ValidateArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: ValidateArgs) -> Exit {
-    let lib = match ctx.library() {
-        Ok(lib) => lib,
+    let (lib, paths) = match ctx.library_and_sites(&args.sites) {
+        Ok(found) => found,
         Err(exit) => return exit,
-    };
-    let paths = match load::expand_site_args(&args.sites) {
-        Ok(p) => p,
-        Err(d) => return ctx.fail(d),
     };
     let mut exit = Exit::Ok;
     for path in &paths {
