@@ -1,6 +1,6 @@
 //! `stackc explain`: the final value at a path and every layer that set it.
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list};
 use crate::library::{KeyCheck, Library};
 use crate::resolve::{Resolved, ResolvedComponent};
 use crate::source::{Files, Location};
@@ -189,15 +189,7 @@ fn not_found(
             format!("did you mean `{}.{}`?", c.name, fixed.join("."))
         }
         None if candidates.is_empty() => "`stackc values SITE COMPONENT` prints every value".into(),
-        None => format!(
-            "keys here: {}",
-            candidates
-                .iter()
-                .take(15)
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        None => format!("keys here: {}", quoted_list(candidates.iter().take(15))),
     };
     Err(Diagnostic::at_path(
         Code::UnknownPath,

@@ -161,12 +161,7 @@ pub fn suggest_undefined(expr: &str, ctx: &Value) -> Option<String> {
                             None => format!(
                                 "`{}` has: {}",
                                 prefix,
-                                known
-                                    .iter()
-                                    .take(12)
-                                    .map(|k| format!("`{k}`"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                                crate::diagnostic::quoted_list(known.iter().take(12))
                             ),
                         },
                     );

@@ -143,15 +143,20 @@ pub fn did_you_mean<'a>(
     best.map(|(_, c)| c)
 }
 
+/// Names for a help line: "`a`, `b`, `c`".
+pub fn quoted_list<S: std::fmt::Display>(items: impl IntoIterator<Item = S>) -> String {
+    items
+        .into_iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A help line for an unknown name: "did you mean `x`? known releases:
 /// `a`, `b`" (or just the list when nothing is close).
 pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>, what: &str) -> String {
     let known: Vec<&str> = known.into_iter().collect();
-    let list = known
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = quoted_list(&known);
     match did_you_mean(word, known.iter().copied()) {
         Some(s) => format!("did you mean `{s}`? known {what}: {list}"),
         None => format!("known {what}: {list}"),

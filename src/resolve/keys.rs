@@ -1,7 +1,7 @@
 //! Chart keys a values layer writes must exist in the chart: Helm ignores
 //! unknown keys silently; stackc reports them with the closest known key.
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list};
 use crate::library::{ChartKeys, KeyCheck};
 use crate::yaml::{Node, PathSeg, Value, path_to_string};
 
@@ -36,12 +36,7 @@ fn walk(
                     }
                     None => format!(
                         "the `{chart}` chart has here: {}",
-                        siblings
-                            .iter()
-                            .take(12)
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        quoted_list(siblings.iter().take(12))
                     ),
                 };
                 out.push(

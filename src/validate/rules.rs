@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use indexmap::IndexMap;
 use serde_json::Value as J;
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean, suggest};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list, suggest};
 use crate::library::Library;
 use crate::source::Span;
 use crate::template::{self, Engine};
@@ -315,11 +315,7 @@ fn requirements(
         .label(format!("`{disabled}` disabled here"))
         .help(format!(
             "remove `enabled: false` from `{disabled}`, or disable {}",
-            direct
-                .iter()
-                .map(|(r, _)| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            quoted_list(direct.iter().map(|(r, _)| r))
         ));
         for (root, _) in direct.iter().take(4) {
             d = d.with_secondary(listed[root].key_span, format!("`{root}` is enabled here"));

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value as J;
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list};
 use crate::yaml::{Node, PathSeg, path_to_string};
 
 /// The site schema, as shipped in `schemas/site.schema.json`.
@@ -400,14 +400,6 @@ fn clip(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{}`", s.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Lowercases the first letter of a description so it reads inside a
