@@ -245,15 +245,13 @@ impl Library {
         let mut release_values = Vec::new();
         let mut profile_values = Vec::new();
         let mut component_files = Vec::new();
-        let mut eager: Vec<(String, FileId)> = Vec::new();
+        let mut definitions: Vec<(String, FileId)> = Vec::new();
         for raw in tree.files {
-            let parts: Vec<String> = raw.rel.split('/').map(str::to_string).collect();
-            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-            let name = format!("{}/{}", tree.display_root, raw.rel);
+            let rel = raw.rel;
+            let parts: Vec<&str> = rel.split('/').collect();
+            let name = format!("{}/{}", tree.display_root, rel);
             let layer = match parts.as_slice() {
-                [_, _, "site.yaml"] if parts[0] == "components" => {
-                    Layer::SiteMapping(parts[1].to_string())
-                }
+                ["components", c, "site.yaml"] => Layer::SiteMapping(c.to_string()),
                 ["components", c, _] => Layer::Component(c.to_string()),
                 ["releases", r, _] => Layer::Release(r.to_string()),
                 ["profiles", p, _] => Layer::Profile(p.to_string()),
@@ -266,67 +264,51 @@ impl Library {
                     continue;
                 }
             };
-            if let ["components", c, "component.yaml"] = parts.as_slice() {
-                lib.components.insert(
-                    c.to_string(),
-                    Component {
-                        name: c.to_string(),
-                        file: id,
-                        source: lib.files.get_arc(id),
-                        parsed: std::sync::OnceLock::new(),
-                        values: None,
-                        site: None,
-                        keys: None,
-                    },
-                );
-                continue;
-            }
-            // Values files and key indexes are parsed on first use.
-            let lazy = match parts.as_slice() {
+            // Component definitions, values files and key indexes are
+            // parsed on first use; release and profile definitions now.
+            match parts.as_slice() {
+                ["components", c, "component.yaml"] => {
+                    lib.components.insert(
+                        c.to_string(),
+                        Component {
+                            name: c.to_string(),
+                            file: id,
+                            source: lib.files.get_arc(id),
+                            parsed: std::sync::OnceLock::new(),
+                            values: None,
+                            site: None,
+                            keys: None,
+                        },
+                    );
+                }
                 [
                     "components",
-                    _,
-                    "values.yaml" | "site.yaml" | "chart-keys.txt",
-                ] => true,
-                ["releases", _, f] | ["profiles", _, f] => {
-                    !matches!(*f, "release.yaml" | "profile.yaml")
+                    c,
+                    f @ ("values.yaml" | "site.yaml" | "chart-keys.txt"),
+                ] => component_files.push((c.to_string(), f.to_string(), id)),
+                ["releases", _, "release.yaml"] | ["profiles", _, "profile.yaml"] => {
+                    definitions.push((rel.clone(), id))
                 }
-                _ => false,
-            };
-            if lazy {
-                match parts.as_slice() {
-                    ["components", c, f] => {
-                        component_files.push((c.to_string(), f.to_string(), id))
-                    }
-                    ["releases", r, f] => release_values.push(Pending {
-                        owner: r.to_string(),
-                        component: stem(f).to_string(),
-                        file: id,
-                    }),
-                    ["profiles", p, f] => profile_values.push(Pending {
-                        owner: p.to_string(),
-                        component: stem(f).to_string(),
-                        file: id,
-                    }),
-                    _ => unreachable!("lazy files are component, release or profile files"),
-                }
-                continue;
+                ["releases", r, f] => release_values.push(Pending {
+                    owner: r.to_string(),
+                    component: stem(f).to_string(),
+                    file: id,
+                }),
+                ["profiles", p, f] => profile_values.push(Pending {
+                    owner: p.to_string(),
+                    component: stem(f).to_string(),
+                    file: id,
+                }),
+                _ => definitions.push((rel.clone(), id)),
             }
-            eager.push((raw.rel, id));
         }
-        // Release and profile definitions, in path order.
-        let parsed: Vec<(String, FileId, Option<Node>, Vec<Diagnostic>)> = eager
-            .into_iter()
-            .map(|(rel, id)| {
-                let (doc, d) = load::parse_one(id, &lib.files);
-                (rel, id, doc, d)
-            })
-            .collect();
-        for (rel, id, doc, mut d) in parsed {
+        // Release and profile definitions (and anything unexpected), in
+        // path order.
+        for (rel, id) in definitions {
+            let (doc, mut d) = load::parse_one(id, &lib.files);
             diags.append(&mut d);
             let Some(doc) = doc else { continue };
             let parts: Vec<&str> = rel.split('/').collect();
-            let raw_rel = &rel;
             match parts.as_slice() {
                 ["releases", r, "release.yaml"] => match decode::<ReleaseDef>(&doc, &lib.files, "release") {
                     Ok(def) if def.name != *r => diags.push(
@@ -359,7 +341,7 @@ impl Library {
                     Err(d) => diags.push(d),
                 },
                 _ => diags.push(
-                    Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{}`", raw_rel))
+                    Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{rel}`"))
                         .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml and profiles/<name>/*.yaml"),
                 ),
             }
