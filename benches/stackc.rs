@@ -66,7 +66,7 @@ fn resolve(c: &mut Criterion) {
     let mut g = c.benchmark_group("resolve");
     g.bench_function("in-process/prod-ha", |b| {
         b.iter(|| {
-            stackc::resolve::resolve(&checked, &check.files, &lib)
+            stackc::resolve::resolve(&checked, &lib)
                 .map(|r| r.components.len())
                 .unwrap_or(0)
         })
@@ -75,7 +75,7 @@ fn resolve(c: &mut Criterion) {
         b.iter(|| {
             let check = stackc::validate::check_file(&site, &lib);
             let checked = check.site.expect("valid");
-            stackc::resolve::resolve(&checked, &check.files, &lib)
+            stackc::resolve::resolve(&checked, &lib)
                 .map(|r| r.components.len())
                 .unwrap_or(0)
         })
@@ -104,8 +104,7 @@ fn render(c: &mut Criterion) {
     let site = root().join(LARGEST);
     let check = stackc::validate::check_file(&site, &lib);
     let checked = check.site.expect("valid");
-    let resolved = stackc::resolve::resolve(&checked, &check.files, &lib)
-        .unwrap_or_else(|_| panic!("resolves"));
+    let resolved = stackc::resolve::resolve(&checked, &lib).unwrap_or_else(|_| panic!("resolves"));
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let out_s = out.to_str().unwrap().to_string();

@@ -8,17 +8,11 @@
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::source::Files;
 use crate::yaml::{Node, PathSeg, Value};
 
 /// Decodes `node` into `T`; on failure, the diagnostic points at the key or
 /// value where decoding stopped.
-pub fn decode<T: DeserializeOwned>(
-    node: &Node,
-    files: &Files,
-    what: &str,
-) -> Result<T, Diagnostic> {
-    let _ = files;
+pub fn decode<T: DeserializeOwned>(node: &Node, what: &str) -> Result<T, Diagnostic> {
     serde_path_to_error::deserialize::<_, T>(NodeDeserializer(node)).map_err(|e| {
         let path: Vec<PathSeg> = e
             .path()

@@ -65,7 +65,7 @@ pub fn explain(
     };
     let path = match resolve_path(&c.values, c, &raw) {
         Some(p) => p,
-        None => return not_found(c, lib, files, dotted, &raw),
+        None => return not_found(c, lib, dotted, &raw),
     };
     let mut set_by = Vec::new();
     for layer in &c.layers {
@@ -75,7 +75,7 @@ pub fn explain(
     }
     let value = c.values.at(&path).map(sorted_json);
     if value.is_none() && set_by.is_empty() {
-        return not_found(c, lib, files, dotted, &raw);
+        return not_found(c, lib, dotted, &raw);
     }
     Ok(Explanation {
         component: c.name.clone(),
@@ -138,11 +138,9 @@ fn at<'a>(node: &'a Node, path: &[PathSeg]) -> Option<&'a Node> {
 fn not_found(
     c: &ResolvedComponent,
     lib: &Library,
-    files: &Files,
     dotted: &str,
     raw: &[&str],
 ) -> Result<Explanation, Diagnostic> {
-    let _ = files;
     let segs: Vec<PathSeg> = raw.iter().map(|s| PathSeg::Key(s.to_string())).collect();
     let keys = lib.components[&c.name]
         .keys

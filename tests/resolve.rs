@@ -29,8 +29,8 @@ fn resolve_in_process(site: &str) -> (Files, stackc::resolve::Resolved, stackc::
     let check = stackc::validate::check_file(&repo().join(site), &lib);
     assert!(!check.has_errors(), "{site}: {:?}", check.diagnostics);
     let checked = check.site.unwrap();
-    let resolved = stackc::resolve::resolve(&checked, &check.files, &lib)
-        .unwrap_or_else(|d| panic!("{site}: {d:#?}"));
+    let resolved =
+        stackc::resolve::resolve(&checked, &lib).unwrap_or_else(|d| panic!("{site}: {d:#?}"));
     (check.files, resolved, lib)
 }
 

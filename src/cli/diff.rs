@@ -218,8 +218,7 @@ fn site_side(
         site.site.spec.release =
             crate::model::LibraryName::try_from(name.to_string()).map_err(|_| ())?;
     }
-    let resolved =
-        resolve::resolve(&site, &files, lib).map_err(|diags| ctx.report.emit(&files, diags))?;
+    let resolved = resolve::resolve(&site, lib).map_err(|diags| ctx.report.emit(&files, diags))?;
     let manifests = render::render(&resolved, target);
     Ok(Side {
         label,

@@ -168,7 +168,7 @@ impl Ctx {
             return Err(exit.max(Exit::Failure));
         };
         // Warnings are printed with the resolution's problems, once.
-        match resolve::resolve(&site, &files, lib) {
+        match resolve::resolve(&site, lib) {
             Ok(resolved) => {
                 self.report.emit(&files, diagnostics);
                 Ok((files, resolved))

@@ -50,7 +50,7 @@ fn render_one(path: PathBuf, lib: &Library, target: Target) -> Outcome {
         mut diagnostics,
         site,
     } = check;
-    let manifests = site.and_then(|site| match resolve::resolve(&site, &files, lib) {
+    let manifests = site.and_then(|site| match resolve::resolve(&site, lib) {
         Ok(resolved) => Some(render::render(&resolved, target)),
         Err(d) => {
             diagnostics.extend(d);

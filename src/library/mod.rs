@@ -79,7 +79,7 @@ impl Component {
             let (doc, diags) = load::parse_one_source(self.file, &self.source);
             match doc {
                 Some(doc) if diags.is_empty() => {
-                    decode::<ComponentDef>(&doc, &Files::new(), "component definition")
+                    decode::<ComponentDef>(&doc, "component definition")
                         .map(|def| (def, doc))
                         .map_err(|d| vec![d])
                 }
@@ -310,7 +310,7 @@ impl Library {
             let Some(doc) = doc else { continue };
             let parts: Vec<&str> = rel.split('/').collect();
             match parts.as_slice() {
-                ["releases", r, "release.yaml"] => match decode::<ReleaseDef>(&doc, &lib.files, "release") {
+                ["releases", r, "release.yaml"] => match decode::<ReleaseDef>(&doc, "release") {
                     Ok(def) if def.name != *r => diags.push(
                         Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("releases/{r}/release.yaml names release `{}`", def.name))
                             .help("a release directory is named after its series: releases/<name>/release.yaml"),
@@ -327,7 +327,7 @@ impl Library {
                     }
                     Err(d) => diags.push(d),
                 },
-                ["profiles", p, "profile.yaml"] => match decode::<ProfileDef>(&doc, &lib.files, "profile") {
+                ["profiles", p, "profile.yaml"] => match decode::<ProfileDef>(&doc, "profile") {
                     Ok(def) => {
                         lib.profiles.insert(
                             p.to_string(),
@@ -437,7 +437,7 @@ impl Library {
                 continue;
             };
             if raw.rel == "layer.yaml" {
-                match decode::<LayerDef>(&doc, &self.files, "layer") {
+                match decode::<LayerDef>(&doc, "layer") {
                     Ok(d) => layer.description = Some(d.description),
                     Err(d) => diags.push(d),
                 }

@@ -32,7 +32,7 @@ use origin::SiteSpans;
 use crate::diagnostic::Diagnostic;
 use crate::library::{ComponentKind, Library};
 use crate::model::Site;
-use crate::source::{FileId, Files};
+use crate::source::FileId;
 use crate::template::Engine;
 use crate::validate::CheckedSite;
 use crate::yaml::{Node, Value};
@@ -139,11 +139,7 @@ pub fn site_json(site: &Site) -> serde_json::Value {
 }
 
 /// Resolves a checked site.
-pub fn resolve(
-    checked: &CheckedSite,
-    files: &Files,
-    lib: &Library,
-) -> Result<Resolved, Vec<Diagnostic>> {
+pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Diagnostic>> {
     let site = &checked.site;
     let engine = Engine::new();
     let site_json = site_json(site);
@@ -385,7 +381,6 @@ pub fn resolve(
             },
         );
     }
-    let _ = files;
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }

@@ -73,7 +73,7 @@ pub fn check_registered(id: FileId, files: Files, lib: &Library) -> SiteCheck {
     let site = if diagnostics.iter().any(Diagnostic::is_error) {
         None
     } else {
-        match decode::<Site>(&doc, &files, "site") {
+        match decode::<Site>(&doc, "site") {
             Ok(site) => Some(CheckedSite {
                 file: id,
                 doc,
