@@ -32,7 +32,7 @@ use origin::SiteSpans;
 use crate::diagnostic::Diagnostic;
 use crate::library::{ComponentKind, Library};
 use crate::model::Site;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::template::Engine;
 use crate::validate::CheckedSite;
 use crate::yaml::{Node, Value};
@@ -120,8 +120,27 @@ struct Staged {
     site_yaml: Node,
     /// `spec.services.<name>.values`.
     site_values: Option<Node>,
-    /// Everything merged, without the catalogue rules.
-    premerged: Node,
+}
+
+impl Staged {
+    /// Everything merged, without the catalogue rules (what a catalogue
+    /// entry reads of its provider).
+    fn premerged(&self, root: Span) -> Node {
+        let trees = self.below.iter().map(|l| &l.tree);
+        merge_all(
+            root,
+            trees.chain([&self.site_yaml]).chain(&self.site_values),
+        )
+    }
+}
+
+/// Merges trees, lowest precedence first, into an empty map at `root`.
+fn merge_all<'a>(root: Span, trees: impl IntoIterator<Item = &'a Node>) -> Node {
+    let mut out = merge::empty_map(root);
+    for tree in trees {
+        merge(&mut out, tree.clone());
+    }
+    out
 }
 
 struct Resolved0<'a> {
@@ -241,20 +260,11 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
             .get_path(&format!("spec.services.{name}.values"))
             .filter(|v| matches!(v.value, Value::Map(_)))
             .cloned();
-        let mut premerged = merge::empty_map(c.doc().span.with_len(0));
-        for l in &below {
-            merge(&mut premerged, l.tree.clone());
-        }
-        merge(&mut premerged, site_yaml.clone());
-        if let Some(v) = &site_values {
-            merge(&mut premerged, v.clone());
-        }
         (
             Staged {
                 below,
                 site_yaml,
                 site_values,
-                premerged,
             },
             ctx,
             diags,
@@ -275,17 +285,20 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
     // Catalogue entries may read their provider's values
     // (`{{ values.pod.replicas.server }}`).
     let mut catalogue = catalogue;
-    let mut provider_json: std::collections::BTreeMap<String, serde_json::Value> =
+    let mut providers: std::collections::BTreeMap<String, (Node, serde_json::Value)> =
         Default::default();
     for entry in catalogue.entries.values_mut() {
         if !has_template(&entry.values) {
             continue;
         }
-        let premerged = &staged[&entry.provider].premerged;
-        let values = provider_json
-            .entry(entry.provider.clone())
-            .or_insert_with(|| crate::values_output::sorted_json(premerged))
-            .clone();
+        let (premerged, values) = providers.entry(entry.provider.clone()).or_insert_with(|| {
+            let root = lib.components[&entry.provider].doc().span.with_len(0);
+            let premerged = staged[&entry.provider].premerged(root);
+            let values = crate::values_output::sorted_json(&premerged);
+            (premerged, values)
+        });
+        let premerged = &*premerged;
+        let values = values.clone();
         let ctx = minijinja::context! {
             ..contexts[&entry.provider].clone(),
             ..minijinja::context! { values => minijinja::Value::from(minijinja::value::Serde(values)) }
@@ -317,10 +330,7 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
                 tree: v,
             });
         }
-        let mut values = merge::empty_map(c.doc().span.with_len(0));
-        for l in &layers {
-            merge(&mut values, l.tree.clone());
-        }
+        let values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
         let routes = c
             .def()
             .provides
