@@ -12,7 +12,7 @@
 
 use serde_json::{Value as J, json};
 
-use super::common::{labels, secret_data_key, secret_name};
+use super::common::{labels, vals_ref};
 use crate::resolve::{Resolved, ResolvedComponent};
 use crate::values_output::sorted_json;
 
@@ -34,9 +34,7 @@ pub fn application(resolved: &Resolved, c: &ResolvedComponent) -> J {
             a.insert("job".into(), job_annotations());
         }
         // Keep the documented key order (sorted).
-        let mut sorted: Vec<(String, J)> = std::mem::take(m).into_iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        m.extend(sorted);
+        m.sort_keys();
     }
     let mut helm = json!({"releaseName": c.name});
     if !c.secrets.is_empty() {
@@ -46,11 +44,7 @@ pub fn application(resolved: &Resolved, c: &ResolvedComponent) -> J {
             .map(|s| {
                 json!({
                     "name": s.path,
-                    "path": format!(
-                        "secrets+literal://vals!ref+k8s://v1/Secret/{ns}/{}/{}",
-                        secret_name(&c.name),
-                        secret_data_key(&s.key)
-                    ),
+                    "path": format!("secrets+literal://vals!{}", vals_ref(ns, &c.name, &s.key)),
                 })
             })
             .collect();

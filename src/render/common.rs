@@ -66,6 +66,16 @@ pub fn secret_data_key(role: &str) -> String {
     role.replace('/', ".")
 }
 
+/// A vals reference to a secret value in a component's Secret (read at
+/// deploy time by vals, never written out).
+pub fn vals_ref(namespace: &str, component: &str, role: &str) -> String {
+    format!(
+        "ref+k8s://v1/Secret/{namespace}/{}/{}",
+        secret_name(component),
+        secret_data_key(role)
+    )
+}
+
 /// The remote key of a role in the store: `<prefix>/<role>`.
 pub fn remote_key(site: &Site, role: &str) -> String {
     format!("{}/{role}", site.secret_prefix())

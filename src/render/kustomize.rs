@@ -6,11 +6,17 @@
 
 use serde_json::{Value as J, json};
 
-use super::common::{secret_data_key, secret_name};
+use super::common::vals_ref;
 use crate::resolve::{Resolved, ResolvedComponent};
 use crate::values_output::sorted_json;
 
-pub fn component_files(resolved: &Resolved, c: &ResolvedComponent) -> Vec<(String, String)> {
+/// The component's kustomize files; `resources` are the object files
+/// rendered beside them (ExternalSecrets, routes, certificate).
+pub fn component_files(
+    resolved: &Resolved,
+    c: &ResolvedComponent,
+    resources: &[&str],
+) -> Vec<(String, String)> {
     let site = &resolved.site;
     let ns = site.spec.namespace.as_str();
     let mut out = Vec::new();
@@ -26,28 +32,14 @@ pub fn component_files(resolved: &Resolved, c: &ResolvedComponent) -> Vec<(Strin
         chart["additionalValuesFiles"] = json!(["secret-values.yaml"]);
         let mut refs = J::Object(Default::default());
         for s in &c.secrets {
-            let r = format!(
-                "ref+k8s://v1/Secret/{ns}/{}/{}",
-                secret_name(&c.name),
-                secret_data_key(&s.key)
-            );
-            set(&mut refs, &s.path, J::String(r));
+            set(&mut refs, &s.path, J::String(vals_ref(ns, &c.name, &s.key)));
         }
         out.push((
             "secret-values.yaml".to_string(),
             crate::yaml::to_string(&refs),
         ));
     }
-    let mut resources: Vec<&str> = Vec::new();
-    if !c.secrets.is_empty() || !c.secret_objects.is_empty() {
-        resources.push("externalsecret.yaml");
-    }
-    if !c.routes.is_empty() {
-        resources.push("httproute.yaml");
-        if site.spec.tls.is_some() {
-            resources.push("certificate.yaml");
-        }
-    }
+    let mut resources = resources.to_vec();
     resources.sort();
     let mut k = json!({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",

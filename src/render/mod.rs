@@ -80,25 +80,22 @@ pub fn render(resolved: &Resolved, target: Target) -> Manifests {
     );
     for c in resolved.components.values() {
         let dir = &c.name;
-        let secrets = common::external_secret(resolved, c, wave("-1"));
-        if let Some(es) = &secrets {
-            files.insert(
-                format!("{dir}/externalsecret.yaml"),
-                crate::yaml::to_string_multi(es),
-            );
+        // The component's object files (listed by its kustomization under
+        // the kustomize target).
+        let mut objects: Vec<(&'static str, String)> = Vec::new();
+        if let Some(es) = common::external_secret(resolved, c, wave("-1")) {
+            objects.push(("externalsecret.yaml", crate::yaml::to_string_multi(&es)));
         }
         let routes = common::http_routes(resolved, c);
         if !routes.is_empty() {
-            files.insert(
-                format!("{dir}/httproute.yaml"),
-                crate::yaml::to_string_multi(&routes),
-            );
+            objects.push(("httproute.yaml", crate::yaml::to_string_multi(&routes)));
             if let Some(cert) = common::certificate(resolved, c) {
-                files.insert(
-                    format!("{dir}/certificate.yaml"),
-                    crate::yaml::to_string(&cert),
-                );
+                objects.push(("certificate.yaml", crate::yaml::to_string(&cert)));
             }
+        }
+        let names: Vec<&'static str> = objects.iter().map(|(name, _)| *name).collect();
+        for (name, text) in objects {
+            files.insert(format!("{dir}/{name}"), text);
         }
         match target {
             Target::Flux => {
@@ -114,7 +111,7 @@ pub fn render(resolved: &Resolved, target: Target) -> Manifests {
                 );
             }
             Target::Kustomize => {
-                for (name, text) in kustomize::component_files(resolved, c) {
+                for (name, text) in kustomize::component_files(resolved, c, &names) {
                     files.insert(format!("{dir}/{name}"), text);
                 }
             }
