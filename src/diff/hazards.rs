@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::objects::{Object, ObjectId};
+use super::tree::Seg;
 use super::{ObjectDiff, Side, Status};
 use crate::library::Library;
 
@@ -240,7 +241,14 @@ pub fn find(
                     .push(d.component.clone().unwrap_or_else(|| d.id.name.clone()));
             }
             // Chart values.
-            let Some(vp) = super::values_path(ob, &path_segments(&c.path)) else {
+            // A change inside a list counts for the key holding the list.
+            let keys: Vec<Seg> = c
+                .segs
+                .iter()
+                .take_while(|s| matches!(s, Seg::Key(_)))
+                .cloned()
+                .collect();
+            let Some(vp) = super::values_path(ob, &keys) else {
                 continue;
             };
             let vp = vp.join(".");
@@ -319,15 +327,6 @@ fn plural(n: usize) -> String {
     } else {
         format!("{n} objects")
     }
-}
-
-/// The segments of a rendered path string (keys only; list items end it).
-fn path_segments(path: &str) -> Vec<super::tree::Seg> {
-    let keys = path.split('[').next().unwrap_or(path);
-    keys.split('.')
-        .filter(|s| !s.is_empty())
-        .map(|k| super::tree::Seg::Key(k.to_string()))
-        .collect()
 }
 
 fn release_path(old: &Side, new: &Side, lib: &Library, out: &mut Vec<Hazard>) {

@@ -58,6 +58,9 @@ impl std::fmt::Display for Origin {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FieldChange {
     pub path: String,
+    /// The path as segments (what `path` spells).
+    #[serde(skip)]
+    pub segs: Vec<Seg>,
     pub op: Op,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old: Option<J>,
@@ -182,6 +185,7 @@ fn field_change(c: tree::Change, oa: &Object, ob: &Object, old: &Side, new: &Sid
     });
     FieldChange {
         path: path_string(&c.path),
+        segs: c.path,
         op: c.op,
         old: masked(c.old),
         new: masked(c.new),

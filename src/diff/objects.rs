@@ -83,13 +83,15 @@ pub fn objects(
             }
             continue;
         }
-        let dir = rel.rsplit_once('/').map(|(d, _)| d.to_string());
+        let (dir, file_name) = match rel.rsplit_once('/') {
+            Some((dir, name)) => (Some(dir.to_string()), name),
+            None => (None, rel.as_str()),
+        };
         for (i, doc) in docs.into_iter().enumerate() {
             let doc = doc.to_json();
             if doc.is_null() {
                 continue;
             }
-            let file_name = rel.rsplit('/').next().unwrap_or(rel);
             let s = |v: Option<&J>| v.and_then(J::as_str).unwrap_or_default().to_string();
             let mut oid = ObjectId {
                 api_version: s(doc.get("apiVersion")),

@@ -135,24 +135,20 @@ fn scalar_text(v: &J) -> Option<String> {
 /// The natural key shared by every item of both lists, unique in each.
 fn list_key(a: &[J], b: &[J]) -> Option<&'static str> {
     LIST_KEYS.iter().copied().find(|key| {
-        [a, b].iter().all(|items| {
-            let vals: Option<Vec<String>> = items
-                .iter()
-                .map(|i| i.get(*key).and_then(scalar_text))
-                .collect();
-            vals.is_some_and(|mut v| {
-                let n = v.len();
-                v.sort();
-                v.dedup();
-                v.len() == n
-            })
-        })
+        [a, b]
+            .iter()
+            .all(|items| unique(items.iter().map(|i| i.get(*key).and_then(scalar_text))).is_some())
     })
 }
 
+/// The items of a list of scalars, when they are unique.
 fn unique_scalars(items: &[J]) -> Option<Vec<String>> {
-    let texts: Option<Vec<String>> = items.iter().map(scalar_text).collect();
-    let texts = texts?;
+    unique(items.iter().map(scalar_text))
+}
+
+/// The texts, when every one is present and none repeats.
+fn unique(texts: impl Iterator<Item = Option<String>>) -> Option<Vec<String>> {
+    let texts: Vec<String> = texts.collect::<Option<_>>()?;
     let mut sorted = texts.clone();
     sorted.sort();
     sorted.dedup();
@@ -192,22 +188,21 @@ fn list(a: &[J], b: &[J], path: &mut Vec<Seg>, out: &mut Vec<Change>) {
         return;
     }
     if let (Some(ta), Some(tb)) = (unique_scalars(a), unique_scalars(b)) {
-        let (sa, sb): (Vec<&String>, Vec<&String>) = (ta.iter().collect(), tb.iter().collect());
         for (i, t) in ta.iter().enumerate() {
-            if !sb.contains(&t) {
+            if !tb.contains(t) {
                 path.push(Seg::Index(i));
                 out.push(change(path, Op::Removed, Some(&a[i]), None));
                 path.pop();
             }
         }
         for (i, t) in tb.iter().enumerate() {
-            if !sa.contains(&t) {
+            if !ta.contains(t) {
                 path.push(Seg::Index(i));
                 out.push(change(path, Op::Added, None, Some(&b[i])));
                 path.pop();
             }
         }
-        if ta.len() == tb.len() && ta.iter().all(|t| sb.contains(&t)) {
+        if ta.len() == tb.len() && ta.iter().all(|t| tb.contains(t)) {
             // Same items, another order.
             out.push(change(
                 path,
