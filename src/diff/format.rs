@@ -83,15 +83,7 @@ impl Paint {
     }
 }
 
-fn sign(status: Status) -> &'static str {
-    match status {
-        Status::Added => "+",
-        Status::Removed => "-",
-        Status::Changed => "~",
-    }
-}
-
-fn op_sign(op: Op) -> &'static str {
+fn sign(op: Op) -> &'static str {
     match op {
         Op::Added => "+",
         Op::Removed => "-",
@@ -162,7 +154,7 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
             for c in &o.changes {
                 out.push_str(&format!(
                     "      {}\n",
-                    field_text(c, &p, style(op_sign(c.op)), dim)
+                    field_text(c, &p, style(sign(c.op)), dim)
                 ));
             }
         }
@@ -174,7 +166,7 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
 }
 
 fn field_text(c: &FieldChange, p: &Paint, style: Style, dim: Style) -> String {
-    let s = op_sign(c.op);
+    let s = sign(c.op);
     let body = match c.op {
         Op::Changed => format!("{}: {} -> {}", c.path, inline(&c.old), inline(&c.new)),
         Op::Added => format!("{}: {}", c.path, inline(&c.new)),
@@ -254,7 +246,7 @@ fn markdown(d: &Diff, summary: bool) -> String {
                 };
                 out.push_str(&format!(
                     "| {} | {} | `{}` | {} | {} | {} |\n",
-                    op_sign(c.op),
+                    sign(c.op),
                     cell(&o.id.to_string()),
                     cell(&c.path),
                     code(&c.old),

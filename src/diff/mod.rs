@@ -71,13 +71,8 @@ pub struct FieldChange {
     pub origin: Option<Origin>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Added,
-    Removed,
-    Changed,
-}
+/// An object is added, removed or changed, like a field.
+pub type Status = Op;
 
 /// One object that differs.
 #[derive(Debug, Clone, serde::Serialize)]
