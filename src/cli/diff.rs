@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{ColorChoice, Ctx, Exit};
+use super::{Ctx, Exit};
 use crate::diagnostic::{Code, Diagnostic, suggest};
 use crate::diff::{self, Format, Side};
 use crate::git::Revision;
@@ -53,14 +53,7 @@ pub struct DiffArgs {
 pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
     match diff_sides(ctx, &args) {
         Ok(d) => {
-            let color = match ctx.global.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && std::io::stdout().is_terminal()
-                }
-            };
+            let color = ctx.global.color.enabled(std::io::stdout().is_terminal());
             print!("{}", diff::format(&d, args.format, args.summary, color));
             if d.is_empty() {
                 Exit::Ok
@@ -90,7 +83,7 @@ fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, ()> {
         let r = Revision::open(&args.old, rev).map_err(|d| report(ctx, d))?;
         let rel = r.relative(&args.old).map_err(|d| report(ctx, d))?;
         let bytes = r.show(&rel).map_err(|d| report(ctx, d))?;
-        let old_lib = library_at(ctx, &r)?;
+        let old_lib = ctx.library_at(Some(&r)).map_err(|_| ())?;
         let old = site_side(
             ctx,
             &old_lib,
@@ -124,42 +117,6 @@ fn side(ctx: &mut Ctx, lib: &Library, path: &Path, target: Target) -> Result<Sid
     } else {
         site_side(ctx, lib, path, None, None, target)
     }
-}
-
-/// The library as it was at a revision: `--library` and `--layer`
-/// directories inside the repository are read there; others as they are.
-fn library_at(ctx: &mut Ctx, r: &Revision) -> Result<Library, ()> {
-    let loaded = match &ctx.global.library {
-        Some(dir) if r.contains(dir) => match r.tree(dir) {
-            Ok(tree) => Library::from_tree(tree),
-            Err(d) => {
-                report(ctx, d);
-                return Err(());
-            }
-        },
-        Some(dir) => Library::from_dir(dir),
-        None => Library::embedded(),
-    };
-    let mut lib = loaded.map_err(|(files, diags)| ctx.report.emit(&files, diags))?;
-    for dir in ctx.global.layers.clone() {
-        let result = if r.contains(&dir) {
-            let name = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match r.tree(&dir) {
-                Ok(tree) => lib.add_layer_tree(name, tree),
-                Err(d) => Err(vec![d]),
-            }
-        } else {
-            lib.add_layer(&dir)
-        };
-        if let Err(diags) = result {
-            ctx.report.emit(&lib.files, diags);
-            return Err(());
-        }
-    }
-    Ok(lib)
 }
 
 /// A side rendered from a site: from disk, or from given bytes (a git

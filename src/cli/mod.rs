@@ -12,11 +12,12 @@ mod validate;
 mod values;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{Code, Diagnostic, MessageFormat, Report};
+use crate::git::Revision;
 use crate::library::Library;
 use crate::resolve::{self, Resolved};
 use crate::source::Files;
@@ -60,6 +61,20 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Whether to colour a stream: `auto` colours terminals unless
+    /// NO_COLOR is set (and not empty).
+    pub fn enabled(self, stream_is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream_is_terminal
+            }
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Validate(validate::ValidateArgs),
@@ -86,18 +101,10 @@ pub enum Exit {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Exit {
-    let color = match cli.global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stderr().is_terminal()
-        }
-    };
+    let color = cli.global.color.enabled(std::io::stderr().is_terminal());
     let mut ctx = Ctx {
         report: Report::new(cli.global.message_format, color),
         global: cli.global,
-        color,
     };
     match cli.command {
         Command::Validate(args) => validate::run(&mut ctx, args),
@@ -116,15 +123,26 @@ pub fn run(cli: Cli) -> Exit {
 pub struct Ctx {
     pub global: GlobalArgs,
     pub report: Report,
-    pub color: bool,
 }
 
 impl Ctx {
     /// Loads the library (`--library` or embedded) and the `--layer`s;
     /// prints their problems.
     pub fn library(&mut self) -> Result<Library, Exit> {
+        self.library_at(None)
+    }
+
+    /// `library`, with the `--library` and `--layer` directories inside a
+    /// git repository read as they were at `rev` (others as they are).
+    pub fn library_at(&mut self, rev: Option<&Revision>) -> Result<Library, Exit> {
+        let tree = |dir: &Path| match rev {
+            Some(r) if r.contains(dir) => r.tree(dir),
+            _ => crate::library::directory(dir),
+        };
         let loaded = match &self.global.library {
-            Some(dir) => Library::from_dir(dir),
+            Some(dir) => tree(dir)
+                .map_err(|d| (Files::new(), vec![d]))
+                .and_then(Library::from_tree),
             None => Library::embedded(),
         };
         let mut lib = loaded.map_err(|(files, diags)| {
@@ -133,7 +151,10 @@ impl Ctx {
             exit
         })?;
         for dir in self.global.layers.clone() {
-            if let Err(diags) = lib.add_layer(&dir) {
+            let added = tree(&dir)
+                .map_err(|d| vec![d])
+                .and_then(|t| lib.add_layer(&dir, t));
+            if let Err(diags) = added {
                 let exit = exit_for(&diags);
                 self.report.emit(&lib.files, diags);
                 return Err(exit);

@@ -196,14 +196,6 @@ impl Library {
         Library::build(embedded())
     }
 
-    /// Loads a library from a directory (`--library DIR`).
-    pub fn from_dir(dir: &std::path::Path) -> Result<Library, (Files, Vec<Diagnostic>)> {
-        match directory(dir) {
-            Ok(tree) => Library::from_tree(tree),
-            Err(d) => Err((Files::new(), vec![d])),
-        }
-    }
-
     /// Loads from a file tree and checks every definition; every problem is
     /// reported, located.
     pub fn from_tree(tree: RawTree) -> Result<Library, (Files, Vec<Diagnostic>)> {
@@ -399,19 +391,18 @@ impl Library {
         }
     }
 
-    /// Adds an organisation layer (`--layer DIR`) on top of the others.
-    pub fn add_layer(&mut self, dir: &std::path::Path) -> Result<(), Vec<Diagnostic>> {
-        let tree = directory(dir).map_err(|d| vec![d])?;
+    /// Adds an organisation layer (`--layer DIR`) on top of the others,
+    /// from the directory's file tree (as it is, or at a git revision). The
+    /// layer is named after the directory.
+    pub fn add_layer(
+        &mut self,
+        dir: &std::path::Path,
+        tree: RawTree,
+    ) -> Result<(), Vec<Diagnostic>> {
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| tree.display_root.clone());
-        self.add_layer_tree(name, tree)
-    }
-
-    /// Adds an organisation layer from a file tree (a directory, or a
-    /// directory at a git revision).
-    pub fn add_layer_tree(&mut self, name: String, tree: RawTree) -> Result<(), Vec<Diagnostic>> {
         let mut layer = OrgLayer {
             name: name.clone(),
             dir: tree.display_root.clone(),
