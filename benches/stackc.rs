@@ -206,7 +206,6 @@ fn diff(c: &mut Criterion) {
         stackc::diff::Side {
             label: d.display().to_string(),
             files,
-            release: None,
             resolved: None,
         }
     };

@@ -183,6 +183,34 @@ fn rendered_directories_diff_like_sites() {
     assert_eq!((code, out.contains("no changes")), (0, true));
 }
 
+/// A rendered directory records its release on the Namespace, so release
+/// hazards are found without the sites.
+#[test]
+fn rendered_directories_carry_their_release() {
+    let dir = tempfile::tempdir().unwrap();
+    for (side, file) in [("a", "old"), ("b", "new")] {
+        let (code, _, err) = run(stackc()
+            .args(["render", "-o"])
+            .arg(dir.path().join(side))
+            .arg(format!("{D}/skip-level-upgrade/{file}.yaml")));
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, out, _) = run(stackc()
+        .arg("diff")
+        .arg(dir.path().join("a/review"))
+        .arg(dir.path().join("b/review"))
+        .args(["--format", "json"]));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<&str> = v["hazards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"unsupported-upgrade"), "{kinds:?}");
+}
+
 #[test]
 fn secrets_are_masked() {
     let dir = tempfile::tempdir().unwrap();

@@ -180,7 +180,6 @@ fn site_side(
     Ok(Side {
         label,
         files: manifests.files,
-        release: Some(resolved.site.spec.release.to_string()),
         resolved: Some((files, resolved)),
     })
 }
@@ -219,29 +218,9 @@ fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, ()> {
             load::read_file(e.path(), Layer::Rendered, &mut arena).map_err(|d| report(ctx, d))?;
         files.insert(rel, arena.get(id).text.to_string());
     }
-    let release = files.values().find_map(|text| release_annotation(text));
     Ok(Side {
         label: dir.display().to_string(),
         files,
-        release,
         resolved: None,
     })
-}
-
-/// The `stackc.dev/release` annotation of a rendered Namespace.
-fn release_annotation(text: &str) -> Option<String> {
-    if !text.contains("kind: Namespace") {
-        return None;
-    }
-    let line = text.lines().find(|l| {
-        l.trim_start()
-            .starts_with(&format!("{}:", render::RELEASE_ANNOTATION))
-    })?;
-    let v = line
-        .split_once(':')?
-        .1
-        .trim()
-        .trim_matches('\'')
-        .trim_matches('"');
-    Some(v.to_string())
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::objects::{Object, ObjectId};
 use super::tree::Seg;
-use super::{ObjectDiff, Side, Status};
+use super::{ObjectDiff, Status};
 use crate::library::Library;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -109,12 +109,13 @@ pub fn find(
     diffs: &[ObjectDiff],
     a: &BTreeMap<ObjectId, Object>,
     b: &BTreeMap<ObjectId, Object>,
-    old: &Side,
-    new: &Side,
+    releases: (Option<&str>, Option<&str>),
     lib: &Library,
 ) -> Vec<Hazard> {
     let mut out = Vec::new();
-    release_path(old, new, lib, &mut out);
+    if let (Some(from), Some(to)) = releases {
+        release_path(from, to, lib, &mut out);
+    }
     // Chart series moves, grouped: (from, to) -> components.
     let mut jumps: BTreeMap<(Series, Series), Vec<String>> = BTreeMap::new();
     // Renames: a removed and an added object of one kind and component.
@@ -329,10 +330,8 @@ fn plural(n: usize) -> String {
     }
 }
 
-fn release_path(old: &Side, new: &Side, lib: &Library, out: &mut Vec<Hazard>) {
-    let (Some(from), Some(to)) = (&old.release, &new.release) else {
-        return;
-    };
+/// The release jump `from -> to`, against the library's upgrade paths.
+fn release_path(from: &str, to: &str, lib: &Library, out: &mut Vec<Hazard>) {
     if from == to {
         return;
     }

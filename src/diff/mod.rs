@@ -34,8 +34,6 @@ pub struct Side {
     pub label: String,
     /// Relative path -> content.
     pub files: BTreeMap<String, String>,
-    /// The release the tree was rendered for, if known.
-    pub release: Option<String>,
     /// Resolution data, when the side was rendered from a site (provenance).
     pub resolved: Option<(Files, Resolved)>,
 }
@@ -136,7 +134,8 @@ pub fn diff(old: &Side, new: &Side, lib: &Library) -> Result<Diff, Vec<Diagnosti
         }
     }
     out.sort_by(|x, y| (&x.component, &x.id).cmp(&(&y.component, &y.id)));
-    let hazards = hazards::find(&out, &a, &b, old, new, lib);
+    let releases = (objects::release(&a), objects::release(&b));
+    let hazards = hazards::find(&out, &a, &b, releases, lib);
     Ok(Diff {
         old: old.label.clone(),
         new: new.label.clone(),

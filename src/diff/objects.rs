@@ -54,6 +54,20 @@ impl Object {
     }
 }
 
+/// The release a tree was rendered for: the `stackc.dev/release`
+/// annotation of its Namespace.
+pub fn release(objects: &BTreeMap<ObjectId, Object>) -> Option<&str> {
+    let key = crate::render::RELEASE_ANNOTATION.replace('/', "~1");
+    objects
+        .values()
+        .filter(|o| o.id.kind == "Namespace")
+        .find_map(|o| {
+            o.doc
+                .pointer(&format!("/metadata/annotations/{key}"))?
+                .as_str()
+        })
+}
+
 /// Documents of a tree, keyed by identity. Files that are not Kubernetes
 /// objects get a synthetic identity: a component's `values.yaml` is
 /// `stackc.dev/v1 Values <component>`, a kustomization is identified by its
