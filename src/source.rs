@@ -222,6 +222,17 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// A path below `root` as `a/b/c`, the form library files and rendered
+/// files are keyed by on every platform.
+pub fn relative_path(root: &std::path::Path, path: &std::path::Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

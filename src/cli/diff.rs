@@ -207,12 +207,7 @@ fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, ()> {
         {
             continue;
         }
-        let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = crate::source::relative_path(dir, e.path());
         let mut arena = Files::new();
         let id =
             load::read_file(e.path(), Layer::Rendered, &mut arena).map_err(|d| report(ctx, d))?;

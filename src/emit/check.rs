@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{MARKER, MARKER_TEXT};
 use crate::render::Manifests;
+use crate::source::relative_path;
 
 /// How the tree on disk differs from a fresh render.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -40,13 +41,10 @@ pub fn check(out: &Path, m: &Manifests) -> Drift {
             .flatten()
         {
             if e.file_type().is_file() {
-                let rel = e.path().strip_prefix(&dir).unwrap_or(e.path());
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                have.insert(rel, std::fs::read(e.path()).unwrap_or_default());
+                have.insert(
+                    relative_path(&dir, e.path()),
+                    std::fs::read(e.path()).unwrap_or_default(),
+                );
             }
         }
     }

@@ -1,11 +1,12 @@
 //! Where library files come from: the copy embedded in the binary, or a
 //! directory given with `--library` / `--layer`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::source::relative_path;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/library");
 
@@ -39,7 +40,7 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<RawFile>) {
     for f in dir.files() {
         if is_yaml(f.path()) {
             out.push(RawFile {
-                rel: rel_string(f.path()),
+                rel: relative_path(Path::new(""), f.path()),
                 bytes: f.contents().to_vec(),
             });
         }
@@ -71,11 +72,6 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
         if !entry.file_type().is_file() || !is_yaml(entry.path()) {
             continue;
         }
-        let rel: PathBuf = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_path_buf();
         let meta_len = entry.metadata().map(|m| m.len()).unwrap_or(0);
         if meta_len > crate::load::MAX_FILE_BYTES {
             return Err(Diagnostic::at_path(
@@ -94,7 +90,7 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
             .help("check the file's permissions")
         })?;
         files.push(RawFile {
-            rel: rel_string(&rel),
+            rel: relative_path(root, entry.path()),
             bytes,
         });
     }
@@ -109,11 +105,4 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
 fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
         || p.file_name().is_some_and(|n| n == "chart-keys.txt")
-}
-
-fn rel_string(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
