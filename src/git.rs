@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::library::{RawFile, RawTree};
+use crate::library::{RawFile, RawTree, is_library_file};
+use crate::source::relative_path;
 
 /// A repository and a revision in it.
 pub struct Revision {
@@ -71,14 +72,13 @@ impl Revision {
             )
         })?;
         let root = std::fs::canonicalize(&self.root).unwrap_or(self.root.clone());
-        let rel = abs
-            .strip_prefix(&root)
-            .map_err(|_| fail(&path.display().to_string(), "outside the repository".into()))?;
-        Ok(rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"))
+        if !abs.starts_with(&root) {
+            return Err(fail(
+                &path.display().to_string(),
+                "outside the repository".into(),
+            ));
+        }
+        Ok(relative_path(&root, &abs))
     }
 
     /// The bytes of a file at the revision.
@@ -106,10 +106,7 @@ impl Revision {
                 .strip_prefix(&format!("{rel}/"))
                 .unwrap_or(name)
                 .to_string();
-            let keep = inner.ends_with(".yaml")
-                || inner.ends_with(".yml")
-                || inner.ends_with("chart-keys.txt");
-            if keep {
+            if is_library_file(Path::new(&inner)) {
                 files.push(RawFile {
                     bytes: self.show(name)?,
                     rel: inner,

@@ -38,7 +38,7 @@ pub fn embedded() -> RawTree {
 
 fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<RawFile>) {
     for f in dir.files() {
-        if is_yaml(f.path()) {
+        if is_library_file(f.path()) {
             out.push(RawFile {
                 rel: relative_path(Path::new(""), f.path()),
                 bytes: f.contents().to_vec(),
@@ -69,7 +69,7 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
             )
             .help("check the directory's permissions")
         })?;
-        if !entry.file_type().is_file() || !is_yaml(entry.path()) {
+        if !entry.file_type().is_file() || !is_library_file(entry.path()) {
             continue;
         }
         let meta_len = entry.metadata().map(|m| m.len()).unwrap_or(0);
@@ -102,7 +102,7 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
 }
 
 /// Library data files: YAML, and the generated `chart-keys.txt` indexes.
-fn is_yaml(p: &Path) -> bool {
+pub fn is_library_file(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
         || p.file_name().is_some_and(|n| n == "chart-keys.txt")
 }
