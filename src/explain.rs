@@ -69,7 +69,7 @@ pub fn explain(
     };
     let mut set_by = Vec::new();
     for layer in &c.layers {
-        if let Some(node) = at(&layer.tree, &path) {
+        if let Some(node) = layer.tree.at(&path) {
             set_by.push(setting(files, &layer.label, node));
         }
     }
@@ -109,7 +109,7 @@ fn resolve_path(values: &Node, c: &ResolvedComponent, raw: &[&str]) -> Option<Ve
             let key = raw[i..j].join(".");
             let mut candidate = out.clone();
             candidate.push(PathSeg::Key(key.clone()));
-            if trees.iter().any(|t| at(t, &candidate).is_some()) {
+            if trees.iter().any(|t| t.at(&candidate).is_some()) {
                 matched = Some((j, PathSeg::Key(key)));
                 break;
             }
@@ -118,7 +118,7 @@ fn resolve_path(values: &Node, c: &ResolvedComponent, raw: &[&str]) -> Option<Ve
             {
                 let mut idx = out.clone();
                 idx.push(PathSeg::Index(n));
-                if trees.iter().any(|t| at(t, &idx).is_some()) {
+                if trees.iter().any(|t| t.at(&idx).is_some()) {
                     matched = Some((j, PathSeg::Index(n)));
                 }
             }
@@ -128,11 +128,6 @@ fn resolve_path(values: &Node, c: &ResolvedComponent, raw: &[&str]) -> Option<Ve
         i = next;
     }
     Some(out)
-}
-
-/// The node at `path`, including explicit nulls (deletions).
-fn at<'a>(node: &'a Node, path: &[PathSeg]) -> Option<&'a Node> {
-    node.at(path)
 }
 
 fn not_found(
