@@ -29,6 +29,6 @@ pub fn site_json(doc: &J) -> J {
 }
 
 /// The expression context `{site: ...}` for requirement conditions.
-pub fn site_value(doc: &J) -> minijinja::Value {
-    minijinja::context! { site => minijinja::Value::from(minijinja::value::Serde(site_json(doc))) }
+pub fn site_context(site: &J) -> minijinja::Value {
+    minijinja::context! { site => minijinja::Value::from(minijinja::value::Serde(site)) }
 }

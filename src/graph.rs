@@ -58,16 +58,12 @@ pub fn dot(plan: &Plan, lib: &Library) -> String {
     let mut out =
         String::from("digraph stackc {\n    rankdir=BT;\n    node [fontname=\"Helvetica\"];\n");
     out.push_str(&body);
-    let max_tier = plan.tiers.values().copied().max().unwrap_or(0);
-    for tier in 0..=max_tier {
-        let members: Vec<String> = order
+    for members in plan.by_tier().values() {
+        let members: Vec<String> = members
             .iter()
-            .filter(|n| plan.tiers[*n] == tier)
             .map(|n| idx[n.as_str()].index().to_string())
             .collect();
-        if !members.is_empty() {
-            out.push_str(&format!("    {{ rank=same; {}; }}\n", members.join("; ")));
-        }
+        out.push_str(&format!("    {{ rank=same; {}; }}\n", members.join("; ")));
     }
     out.push_str("}\n");
     out
@@ -77,13 +73,7 @@ pub fn dot(plan: &Plan, lib: &Library) -> String {
 /// integrations; readiness groups are marked with a class.
 pub fn mermaid(plan: &Plan, lib: &Library) -> String {
     let mut out = String::from("flowchart BT\n");
-    let order = plan.order();
-    let max_tier = plan.tiers.values().copied().max().unwrap_or(0);
-    for tier in 0..=max_tier {
-        let members: Vec<&String> = order.iter().filter(|n| plan.tiers[*n] == tier).collect();
-        if members.is_empty() {
-            continue;
-        }
+    for (tier, members) in plan.by_tier() {
         out.push_str(&format!("  subgraph tier{tier}[\"tier {tier}\"]\n"));
         for n in members {
             let shape = match lib.components[n].def().kind {

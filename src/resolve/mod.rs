@@ -162,8 +162,7 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
     let site = &checked.site;
     let engine = Engine::new();
     let site_json = site_json(site);
-    let site_ctx =
-        minijinja::context! { site => minijinja::Value::from(minijinja::value::Serde(&site_json)) };
+    let site_ctx = crate::context::site_context(&site_json);
     let listed: Vec<(String, bool)> = site
         .spec
         .services

@@ -70,6 +70,15 @@ impl Plan {
         self.groups.iter().find(|g| g.iter().any(|m| m == name))
     }
 
+    /// The components of each tier, by name; tiers in order, none empty.
+    pub fn by_tier(&self) -> BTreeMap<u32, Vec<&String>> {
+        let mut out: BTreeMap<u32, Vec<&String>> = BTreeMap::new();
+        for (name, tier) in &self.tiers {
+            out.entry(*tier).or_default().push(name);
+        }
+        out
+    }
+
     /// Components in deployment order: by tier, then name.
     pub fn order(&self) -> Vec<String> {
         let mut v: Vec<(u32, String)> = self.tiers.iter().map(|(n, t)| (*t, n.clone())).collect();

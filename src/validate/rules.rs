@@ -223,15 +223,14 @@ fn requirements(
         return;
     }
     let engine = Engine::new();
-    let ctx = crate::context::site_value(effective);
+    let ctx = crate::context::site_context(&crate::context::site_json(effective));
     let mut broken_conditions = BTreeSet::new();
     // disabled component -> chains that reach it
     let mut hits: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
-    for (root, l) in listed.iter().filter(|(_, l)| l.enabled) {
+    for (root, _) in listed.iter().filter(|(_, l)| l.enabled) {
         let mut parent: BTreeMap<String, String> = BTreeMap::new();
         let mut queue = VecDeque::from([root.clone()]);
         let mut seen = BTreeSet::from([root.clone()]);
-        let _ = l;
         while let Some(cur) = queue.pop_front() {
             let Some(c) = lib.components.get(&cur) else {
                 continue;
