@@ -296,6 +296,16 @@ fn broken_layers_and_libraries_are_located() {
         (
             vec![
                 "--library",
+                "tests/cases/libraries/integration-typo",
+                "values",
+                "tests/cases/libraries/site-a.yaml",
+            ],
+            "E0102",
+            "tests/cases/libraries/integration-typo/components/b/component.yaml:6:11",
+        ),
+        (
+            vec![
+                "--library",
                 "tests/cases/libraries/bad-definition",
                 "values",
                 "tests/cases/libraries/site-a.yaml",
@@ -335,6 +345,13 @@ fn broken_layers_and_libraries_are_located() {
         "tests/cases/libraries/site-a.yaml",
     ]));
     assert!(err.contains("did you mean `requires`?"), "{err}");
+    let (_, _, err) = run(stackc().args([
+        "--library",
+        "tests/cases/libraries/integration-typo",
+        "values",
+        "tests/cases/libraries/site-a.yaml",
+    ]));
+    assert!(err.contains("did you mean `site.storage.backend`?"), "{err}");
 }
 
 #[test]

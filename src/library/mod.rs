@@ -107,6 +107,43 @@ impl Component {
             .0
     }
 
+    /// Whether the `when:` condition of `<field>[index]` of the definition
+    /// (a requirement, an integration, a secret, ...) holds; no condition
+    /// holds. A failing expression is an error at the condition.
+    pub fn when_holds(
+        &self,
+        field: &str,
+        index: usize,
+        when: Option<&str>,
+        engine: &crate::template::Engine,
+        ctx: &minijinja::Value,
+    ) -> Result<bool, Diagnostic> {
+        let Some(cond) = when else { return Ok(true) };
+        engine.eval_bool(cond, ctx).map_err(|e| {
+            let entry = self
+                .doc()
+                .get(field)
+                .and_then(|n| n.at(&[PathSeg::Index(index)]));
+            let span = entry
+                .and_then(|n| n.get("when"))
+                .or(entry)
+                .map_or(self.doc().span.with_len(0), |n| n.span);
+            Diagnostic::error(
+                Code::LibraryExpression,
+                span,
+                format!(
+                    "`{}` {field}[{index}]: condition failed: {}",
+                    self.name,
+                    crate::template::describe(&e)
+                ),
+            )
+            .label("in this condition")
+            .help(crate::template::suggest_undefined(cond, ctx).unwrap_or_else(|| {
+                "a condition must be true or false; fix the expression in the library (see library/README.md)".into()
+            }))
+        })
+    }
+
     /// The definition document (for spans).
     pub fn doc(&self) -> &Node {
         &self
@@ -551,15 +588,6 @@ impl Library {
                 }
             }
         }
-    }
-
-    /// Span of a component's requirement entry, for diagnostics.
-    pub fn requirement_span(&self, component: &str, index: usize) -> Option<Span> {
-        let c = self.components.get(component)?;
-        c.doc()
-            .get("requires")?
-            .at(&[PathSeg::Index(index)])
-            .map(|n| n.span)
     }
 }
 

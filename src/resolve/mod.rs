@@ -337,33 +337,22 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
             .filter_map(|k| catalogue.entries.get(k).and_then(|e| e.route.clone()))
             .collect();
         let ctx = &contexts[&name];
+        let mut holds = |field: &str, i: usize, when: Option<&str>| {
+            c.when_holds(field, i, when, &engine, ctx)
+                .unwrap_or_else(|d| {
+                    diags.push(d);
+                    false
+                })
+        };
         let secrets = site_layer::secrets(c, |i| {
-            condition(
-                &engine,
-                ctx,
-                c,
-                "secrets",
-                i,
-                c.def().secrets[i].when.as_deref(),
-                &mut diags,
-            )
+            holds("secrets", i, c.def().secrets[i].when.as_deref())
         });
         let secret_objects = c
             .def()
             .secret_objects
             .iter()
             .enumerate()
-            .filter(|(i, so)| {
-                condition(
-                    &engine,
-                    ctx,
-                    c,
-                    "secretObjects",
-                    *i,
-                    so.when.as_deref(),
-                    &mut diags,
-                )
-            })
+            .filter(|(i, so)| holds("secretObjects", *i, so.when.as_deref()))
             .map(|(_, so)| SecretObject {
                 name: so.name.clone(),
                 data: so
@@ -400,45 +389,6 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         catalogue,
         components,
     })
-}
-
-/// Whether the `when` of `<field>[index]` in a component definition holds
-/// (no condition: yes). A failing expression is reported at its line.
-fn condition(
-    engine: &Engine,
-    ctx: &minijinja::Value,
-    c: &crate::library::Component,
-    field: &str,
-    index: usize,
-    when: Option<&str>,
-    diags: &mut Vec<Diagnostic>,
-) -> bool {
-    let Some(cond) = when else { return true };
-    match engine.eval_bool(cond, ctx) {
-        Ok(b) => b,
-        Err(e) => {
-            let span = c
-                .doc()
-                .get(field)
-                .and_then(|n| n.at(&[crate::yaml::PathSeg::Index(index)]))
-                .and_then(|n| n.get("when"))
-                .map_or(c.doc().span, |n| n.span);
-            diags.push(
-                Diagnostic::error(
-                    crate::diagnostic::Code::LibraryExpression,
-                    span,
-                    format!("condition failed: {}", crate::template::describe(&e)),
-                )
-                .label("in this condition")
-                .help(
-                    crate::template::suggest_undefined(cond, ctx).unwrap_or_else(|| {
-                        "a condition must be true or false (see library/README.md)".into()
-                    }),
-                ),
-            );
-            false
-        }
-    }
 }
 
 /// Whether a tree holds an expression leaf.

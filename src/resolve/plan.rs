@@ -9,7 +9,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::library::Library;
-use crate::template::{self, Engine};
+use crate::template::Engine;
 
 /// Why a component is in the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,36 +110,23 @@ pub fn plan(
         }
     }
     let mut diags = Vec::new();
-    let holds = |comp: &str, i: usize, cond: Option<&str>, diags: &mut Vec<Diagnostic>| -> bool {
-        let Some(cond) = cond else { return true };
-        match engine.eval_bool(cond, ctx) {
-            Ok(b) => b,
-            Err(e) => {
-                let span = lib
-                    .requirement_span(comp, i)
-                    .unwrap_or(lib.components[comp].doc().span);
-                diags.push(
-                    Diagnostic::error(
-                        Code::LibraryExpression,
-                        span,
-                        format!(
-                            "condition of a `{comp}` requirement failed: {}",
-                            template::describe(&e)
-                        ),
-                    )
-                    .label("in this condition")
-                    .help("fix the expression in the library (see library/README.md)"),
-                );
-                false
-            }
-        }
-    };
+    let holds =
+        |comp: &str, field: &str, i: usize, when: Option<&str>, diags: &mut Vec<Diagnostic>| {
+            lib.components[comp]
+                .when_holds(field, i, when, engine, ctx)
+                .unwrap_or_else(|d| {
+                    diags.push(d);
+                    false
+                })
+        };
     // Requirement closure.
     let mut requires: Vec<Edge> = Vec::new();
     while let Some(cur) = queue.pop_front() {
         let c = &lib.components[&cur];
         for (i, req) in c.def().requires.iter().enumerate() {
-            if !holds(&cur, i, req.condition(), &mut diags) || disabled.contains(req.name()) {
+            if !holds(&cur, "requires", i, req.condition(), &mut diags)
+                || disabled.contains(req.name())
+            {
                 continue;
             }
             requires.push(Edge {
@@ -157,11 +144,9 @@ pub fn plan(
     let mut edges = requires;
     for (name, _) in components.iter() {
         let c = &lib.components[name];
-        for req in &c.def().integrates {
+        for (i, req) in c.def().integrates.iter().enumerate() {
             if components.contains_key(req.name())
-                && req
-                    .condition()
-                    .is_none_or(|cond| engine.eval_bool(cond, ctx).unwrap_or(false))
+                && holds(name, "integrates", i, req.condition(), &mut diags)
             {
                 edges.push(Edge {
                     from: name.clone(),

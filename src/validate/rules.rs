@@ -12,7 +12,7 @@ use serde_json::Value as J;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list, suggest};
 use crate::library::Library;
 use crate::source::Span;
-use crate::template::{self, Engine};
+use crate::template::Engine;
 use crate::yaml::{Node, Value};
 
 pub fn check(doc: &Node, effective: &J, lib: &Library) -> Vec<Diagnostic> {
@@ -236,31 +236,14 @@ fn requirements(
                 continue;
             };
             for (i, req) in c.def().requires.iter().enumerate() {
-                if let Some(cond) = req.condition() {
-                    match engine.eval_bool(cond, &ctx) {
-                        Ok(true) => {}
-                        Ok(false) => continue,
-                        Err(e) => {
-                            if broken_conditions.insert((cur.clone(), i)) {
-                                let span = lib.requirement_span(&cur, i).unwrap_or(c.doc().span);
-                                out.push(
-                                    Diagnostic::error(
-                                        Code::LibraryExpression,
-                                        span,
-                                        format!(
-                                            "condition of `{cur}` requirement `{}` failed: {}",
-                                            req.name(),
-                                            template::describe(&e)
-                                        ),
-                                    )
-                                    .label("in this condition")
-                                    .help(
-                                        "fix the expression in the library (see library/README.md)",
-                                    ),
-                                );
-                            }
-                            continue;
+                match c.when_holds("requires", i, req.condition(), &engine, &ctx) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(d) => {
+                        if broken_conditions.insert((cur.clone(), i)) {
+                            out.push(d);
                         }
+                        continue;
                     }
                 }
                 let next = req.name().to_string();
