@@ -351,7 +351,10 @@ fn broken_layers_and_libraries_are_located() {
         "values",
         "tests/cases/libraries/site-a.yaml",
     ]));
-    assert!(err.contains("did you mean `site.storage.backend`?"), "{err}");
+    assert!(
+        err.contains("did you mean `site.storage.backend`?"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeFiltered;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::library::Library;
@@ -172,18 +173,14 @@ pub fn plan(
     }
 
     // A cycle of hard requirements can never be deployed.
-    let mut hard: DiGraph<String, ()> = DiGraph::new();
-    let hidx: BTreeMap<String, NodeIndex> = components
-        .keys()
-        .map(|n| (n.clone(), hard.add_node(n.clone())))
-        .collect();
-    for e in edges.iter().filter(|e| e.kind == EdgeKind::Requires) {
-        hard.add_edge(hidx[&e.from], hidx[&e.to], ());
-    }
+    let hard = EdgeFiltered::from_fn(&graph, |e| *e.weight() == EdgeKind::Requires);
     for scc in tarjan_scc(&hard) {
-        let self_loop = scc.len() == 1 && hard.contains_edge(scc[0], scc[0]);
+        let self_loop = scc.len() == 1
+            && graph
+                .edges_connecting(scc[0], scc[0])
+                .any(|e| *e.weight() == EdgeKind::Requires);
         if scc.len() > 1 || self_loop {
-            let mut names: Vec<String> = scc.iter().map(|i| hard[*i].clone()).collect();
+            let mut names: Vec<String> = scc.iter().map(|i| graph[*i].clone()).collect();
             names.sort();
             let first = &names[0];
             diags.push(
