@@ -100,15 +100,9 @@ impl Catalogue {
                         .as_ref()
                         .and_then(|r| r.service.clone())
                         .or_else(|| {
-                            def.hosts
-                                .get("internal")
-                                .and_then(|h| h.as_str())
-                                .map(str::to_string)
-                        })
-                        .or_else(|| {
-                            def.hosts
-                                .get("default")
-                                .and_then(|h| h.as_str())
+                            ["internal", "default"]
+                                .iter()
+                                .find_map(|k| def.hosts.get(*k).and_then(|h| h.as_str()))
                                 .map(str::to_string)
                         })
                         .unwrap_or_else(|| name.clone());

@@ -37,10 +37,10 @@ pub struct Evaluator<'a> {
 impl Evaluator<'_> {
     /// The values of a file, fragments merged in order.
     pub fn file(&self, vf: &ValuesFile, diags: &mut Vec<Diagnostic>) -> Node {
-        let mut out = self.node(&vf.values, diags);
+        let mut out = self.tree(&vf.values, diags);
         for f in &vf.fragments {
             match self.engine.eval_bool(&f.when, self.ctx) {
-                Ok(true) => merge(&mut out, self.node(&f.values, diags)),
+                Ok(true) => merge(&mut out, self.tree(&f.values, diags)),
                 Ok(false) => {}
                 Err(e) => diags.push(expr_error(f.when_span, &f.when, &e, self.ctx)),
             }
@@ -50,10 +50,6 @@ impl Evaluator<'_> {
 
     /// Evaluates the expression leaves of a tree.
     pub fn tree(&self, node: &Node, diags: &mut Vec<Diagnostic>) -> Node {
-        self.node(node, diags)
-    }
-
-    fn node(&self, node: &Node, diags: &mut Vec<Diagnostic>) -> Node {
         match &node.value {
             Value::Map(m) => Node::new(
                 Value::Map(
@@ -63,7 +59,7 @@ impl Evaluator<'_> {
                                 k.clone(),
                                 Entry {
                                     key_span: e.key_span,
-                                    node: self.node(&e.node, diags),
+                                    node: self.tree(&e.node, diags),
                                 },
                             )
                         })
@@ -72,7 +68,7 @@ impl Evaluator<'_> {
                 node.span,
             ),
             Value::Seq(items) => Node::new(
-                Value::Seq(items.iter().map(|n| self.node(n, diags)).collect()),
+                Value::Seq(items.iter().map(|n| self.tree(n, diags)).collect()),
                 node.span,
             ),
             Value::String(s) if is_template(s) => match self.string(s) {
@@ -105,7 +101,8 @@ impl Evaluator<'_> {
     }
 }
 
-fn is_template(s: &str) -> bool {
+/// Whether a string holds an expression (`{{ }}` or `{% %}`).
+pub fn is_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%")
 }
 

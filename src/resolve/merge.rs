@@ -65,13 +65,7 @@ pub fn set_path(root: &mut Node, path: &[&str], value: Node) {
     };
     let mut node = root;
     for seg in parents {
-        if !matches!(node.value, Value::Map(_)) {
-            *node = empty_map(value.span);
-        }
-        let Value::Map(m) = &mut node.value else {
-            unreachable!()
-        };
-        node = &mut m
+        node = &mut map_of(node, value.span)
             .entry(seg.to_string())
             .or_insert_with(|| Entry {
                 key_span: value.span,
@@ -79,19 +73,24 @@ pub fn set_path(root: &mut Node, path: &[&str], value: Node) {
             })
             .node;
     }
-    if !matches!(node.value, Value::Map(_)) {
-        *node = empty_map(value.span);
-    }
-    let Value::Map(m) = &mut node.value else {
-        unreachable!()
-    };
-    m.insert(
+    map_of(node, value.span).insert(
         last.to_string(),
         Entry {
             key_span: value.span,
             node: value,
         },
     );
+}
+
+/// The map of `node`, which becomes an empty map at `span` if it is not one.
+fn map_of(node: &mut Node, span: Span) -> &mut Map {
+    if !matches!(node.value, Value::Map(_)) {
+        *node = empty_map(span);
+    }
+    match &mut node.value {
+        Value::Map(m) => m,
+        _ => unreachable!("made a map above"),
+    }
 }
 
 /// A JSON value as a node tree, every node carrying `span`.

@@ -394,7 +394,7 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
 /// Whether a tree holds an expression leaf.
 fn has_template(node: &Node) -> bool {
     match &node.value {
-        Value::String(s) => s.contains("{{") || s.contains("{%"),
+        Value::String(s) => evaluate::is_template(s),
         Value::Map(m) => m.values().any(|e| has_template(&e.node)),
         Value::Seq(items) => items.iter().any(has_template),
         _ => false,
