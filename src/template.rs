@@ -72,54 +72,36 @@ pub fn describe(e: &minijinja::Error) -> String {
     msg
 }
 
-/// The dotted names an expression mentions: `site.network.backend == "x"`
-/// -> `[["site", "network", "backend"]]`. Text inside string literals is
-/// skipped.
-pub fn dotted_names(expr: &str) -> Vec<Vec<&str>> {
-    let bytes = expr.as_bytes();
-    let ident_start = |b: u8| b.is_ascii_alphabetic() || b == b'_';
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'"' || b == b'\'' {
-            // Skip a string literal.
-            i += 1;
-            while i < bytes.len() && bytes[i] != b {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i += 1;
-            continue;
-        }
-        let starts = ident_start(b) && (i == 0 || !(ident(bytes[i - 1]) || bytes[i - 1] == b'.'));
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let mut segs = Vec::new();
-        loop {
-            let s = i;
-            while i < bytes.len() && ident(bytes[i]) {
-                i += 1;
-            }
-            segs.push(&expr[s..i]);
-            if i + 1 < bytes.len() && bytes[i] == b'.' && ident_start(bytes[i + 1]) {
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        out.push(segs);
-    }
+/// The variables an expression or a `{{ }}` template reads, as dotted
+/// paths: `site.network.backend == "x"` -> `[["site", "network",
+/// "backend"]]`. minijinja's own parser finds them (string literals, filter
+/// names and loop variables are not variables); sorted, for determinism.
+/// Text that does not parse reads nothing.
+pub fn dotted_names(text: &str) -> Vec<Vec<String>> {
+    static PARSER: std::sync::LazyLock<Environment<'static>> =
+        std::sync::LazyLock::new(Environment::new);
+    let names = if text.contains("{{") || text.contains("{%") {
+        PARSER
+            .template_from_str(text)
+            .map(|t| t.undeclared_variables(true))
+    } else {
+        PARSER
+            .compile_expression(text)
+            .map(|e| e.undeclared_variables(true))
+    };
+    let mut out: Vec<Vec<String>> = names
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| n.split('.').map(str::to_string).collect())
+        .collect();
+    out.sort();
     out
 }
 
 /// For an expression that read an undefined name, the closest existing
 /// name: `site.regoin` -> "did you mean `site.region`?".
 pub fn suggest_undefined(expr: &str, ctx: &Value) -> Option<String> {
-    for names in dotted_names(expr) {
-        let segs: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    for segs in dotted_names(expr) {
         let mut cur = ctx.clone();
         for (i, seg) in segs.iter().enumerate() {
             let next = cur.get_attr(seg).ok().filter(|v| !v.is_undefined());
@@ -181,15 +163,18 @@ mod tests {
         assert_eq!(
             dotted_names(r#"site.network.backend == "ovn" and component.replicas or 'a.b'"#),
             vec![
-                vec!["site", "network", "backend"],
-                vec!["and"],
                 vec!["component", "replicas"],
-                vec!["or"]
+                vec!["site", "network", "backend"]
             ]
         );
         assert_eq!(
             dotted_names("values.pod.replicas.server | int"),
-            vec![vec!["values", "pod", "replicas", "server"], vec!["int"]]
+            vec![vec!["values", "pod", "replicas", "server"]]
         );
+        assert_eq!(
+            dotted_names("http://{{ site.domain }}:{{ port }}/v3"),
+            vec![vec!["port"], vec!["site", "domain"]]
+        );
+        assert!(dotted_names("{{ unclosed").is_empty());
     }
 }

@@ -407,7 +407,7 @@ fn provider_value_span(values: &Node, expr: &str) -> Option<crate::source::Span>
     let path = names.iter().find(|n| n[0] == "values" && n.len() > 1)?;
     let path: Vec<crate::yaml::PathSeg> = path[1..]
         .iter()
-        .map(|k| crate::yaml::PathSeg::Key(k.to_string()))
+        .map(|k| crate::yaml::PathSeg::Key(k.clone()))
         .collect();
     values.at(&path).map(|n| n.span)
 }

@@ -39,9 +39,9 @@ impl<'a> SiteSpans<'a> {
     pub fn attribute(&self, expr: &str, component: &str) -> Option<Span> {
         let mut best: Option<(usize, Span)> = None;
         for names in crate::template::dotted_names(expr) {
-            let (root, rest) = (names[0], &names[1..]);
+            let (root, rest) = (names[0].as_str(), &names[1..]);
             let Some(first) = rest.first() else { continue };
-            let dotted = match (root, *first) {
+            let dotted = match (root, first.as_str()) {
                 ("site", "name") => "metadata.name".to_string(),
                 ("site", "labels") => format!("metadata.{}", rest.join(".")),
                 ("site", _) => format!("spec.{}", rest.join(".")),
