@@ -358,3 +358,15 @@ fn diffs_are_deterministic() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn an_unknown_release_is_an_error_with_suggestions() {
+    let (code, out, err) =
+        run(stackc().args(["diff", "sites/prod-ha.yaml", "--release", "2025.9"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("E0013") && err.contains("did you mean `2025.1`?"),
+        "{err}"
+    );
+}

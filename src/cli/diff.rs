@@ -9,9 +9,10 @@ use crate::diagnostic::{Code, Diagnostic, suggest};
 use crate::diff::{self, Format, Side};
 use crate::git::Revision;
 use crate::library::Library;
+use crate::model::LibraryName;
 use crate::render::{self, Target};
 use crate::source::{Files, Layer};
-use crate::{load, resolve, validate};
+use crate::{load, validate};
 
 /// Show the exact changes an edit or an upgrade would make.
 ///
@@ -61,29 +62,24 @@ pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
                 Exit::Failure
             }
         }
-        Err(()) => Exit::Error,
+        // Any problem is an error here: 1 means "changes".
+        Err(_) => Exit::Error,
     }
 }
 
-fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, ()> {
-    let lib = ctx.library().map_err(|_| ())?;
+fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, Exit> {
+    let lib = ctx.library()?;
     let (old, new) = if let Some(release) = &args.release {
+        let name = release_name(ctx, &lib, release)?;
         let old = site_side(ctx, &lib, &args.old, None, None, args.target)?;
         let label = format!("{} (release {release})", args.old.display());
-        let new = site_side(
-            ctx,
-            &lib,
-            &args.old,
-            None,
-            Some((release, label)),
-            args.target,
-        )?;
+        let new = site_side(ctx, &lib, &args.old, None, Some((name, label)), args.target)?;
         (old, new)
     } else if let Some(rev) = &args.against {
-        let r = Revision::open(&args.old, rev).map_err(|d| report(ctx, d))?;
-        let rel = r.relative(&args.old).map_err(|d| report(ctx, d))?;
-        let bytes = r.show(&rel).map_err(|d| report(ctx, d))?;
-        let old_lib = ctx.library_at(Some(&r)).map_err(|_| ())?;
+        let r = Revision::open(&args.old, rev).map_err(|d| ctx.fail(d))?;
+        let rel = r.relative(&args.old).map_err(|d| ctx.fail(d))?;
+        let bytes = r.show(&rel).map_err(|d| ctx.fail(d))?;
+        let old_lib = ctx.library_at(Some(&r))?;
         let old = site_side(
             ctx,
             &old_lib,
@@ -103,15 +99,31 @@ fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, ()> {
     };
     diff::diff(&old, &new, &lib).map_err(|diags| {
         ctx.report.emit(&Files::new(), diags);
+        Exit::Error
     })
 }
 
-fn report(ctx: &mut Ctx, d: Diagnostic) {
-    ctx.report.emit(&Files::new(), vec![d]);
+/// `--release NAME`, checked against the library.
+fn release_name(ctx: &mut Ctx, lib: &Library, name: &str) -> Result<LibraryName, Exit> {
+    match LibraryName::try_from(name.to_string()) {
+        Ok(n) if lib.releases.contains_key(name) => Ok(n),
+        _ => Err(ctx.fail(
+            Diagnostic::at_path(
+                Code::UnknownRelease,
+                format!("--release {name}"),
+                format!("unknown release `{name}`"),
+            )
+            .help(suggest(
+                name,
+                lib.releases.keys().map(String::as_str),
+                "releases",
+            )),
+        )),
+    }
 }
 
 /// A site file or a rendered directory.
-fn side(ctx: &mut Ctx, lib: &Library, path: &Path, target: Target) -> Result<Side, ()> {
+fn side(ctx: &mut Ctx, lib: &Library, path: &Path, target: Target) -> Result<Side, Exit> {
     if path.is_dir() {
         dir_side(ctx, path)
     } else {
@@ -120,15 +132,15 @@ fn side(ctx: &mut Ctx, lib: &Library, path: &Path, target: Target) -> Result<Sid
 }
 
 /// A side rendered from a site: from disk, or from given bytes (a git
-/// blob); optionally with another release.
+/// blob); optionally for another release (with its label).
 fn site_side(
     ctx: &mut Ctx,
     lib: &Library,
     path: &Path,
     blob: Option<(String, Vec<u8>)>,
-    release: Option<(&String, String)>,
+    release: Option<(LibraryName, String)>,
     target: Target,
-) -> Result<Side, ()> {
+) -> Result<Side, Exit> {
     let label = match (&release, &blob) {
         (Some((_, label)), _) => label.clone(),
         (None, Some((name, _))) => name.clone(),
@@ -141,41 +153,17 @@ fn site_side(
                 Ok(id) => validate::check_registered(id, files, lib),
                 Err(d) => {
                     ctx.report.emit(&files, vec![d]);
-                    return Err(());
+                    return Err(Exit::Error);
                 }
             }
         }
         None => validate::check_file(path, lib),
     };
-    let validate::SiteCheck {
-        files,
-        diagnostics,
-        site,
-    } = check;
-    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let Some(mut site) = site.filter(|_| !has_errors) else {
-        ctx.report.emit(&files, diagnostics);
-        return Err(());
-    };
-    ctx.report.emit(&files, diagnostics);
-    if let Some((name, _)) = &release {
-        if !lib.releases.contains_key(name.as_str()) {
-            let help = suggest(name, lib.releases.keys().map(String::as_str), "releases");
-            report(
-                ctx,
-                Diagnostic::at_path(
-                    Code::UnknownRelease,
-                    format!("--release {name}"),
-                    format!("unknown release `{name}`"),
-                )
-                .help(help),
-            );
-            return Err(());
+    let (files, resolved) = ctx.resolve_checked(lib, check, |site| {
+        if let Some((name, _)) = release {
+            site.site.spec.release = name;
         }
-        site.site.spec.release =
-            crate::model::LibraryName::try_from(name.to_string()).map_err(|_| ())?;
-    }
-    let resolved = resolve::resolve(&site, lib).map_err(|diags| ctx.report.emit(&files, diags))?;
+    })?;
     let manifests = render::render(&resolved, target);
     Ok(Side {
         label,
@@ -185,12 +173,11 @@ fn site_side(
 }
 
 /// A rendered directory: its YAML files.
-fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, ()> {
+fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, Exit> {
     let mut files = BTreeMap::new();
     for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let e = e.map_err(|e| {
-            report(
-                ctx,
+            ctx.fail(
                 Diagnostic::at_path(
                     Code::Io,
                     dir.display().to_string(),
@@ -209,8 +196,7 @@ fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, ()> {
         }
         let rel = crate::source::relative_path(dir, e.path());
         let mut arena = Files::new();
-        let id =
-            load::read_file(e.path(), Layer::Rendered, &mut arena).map_err(|d| report(ctx, d))?;
+        let id = load::read_file(e.path(), Layer::Rendered, &mut arena).map_err(|d| ctx.fail(d))?;
         files.insert(rel, arena.get(id).text.to_string());
     }
     Ok(Side {

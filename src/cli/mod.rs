@@ -177,17 +177,28 @@ impl Ctx {
         lib: &Library,
         path: &std::path::Path,
     ) -> Result<(Files, Resolved), Exit> {
-        let check = crate::validate::check_file(path, lib);
+        self.resolve_checked(lib, crate::validate::check_file(path, lib), |_| {})
+    }
+
+    /// Resolves a validated site, after `adjust` (another release, ...);
+    /// prints the validation and resolution diagnostics together, once.
+    pub fn resolve_checked(
+        &mut self,
+        lib: &Library,
+        check: crate::validate::SiteCheck,
+        adjust: impl FnOnce(&mut crate::validate::CheckedSite),
+    ) -> Result<(Files, Resolved), Exit> {
         let exit = exit_for(&check.diagnostics);
         let crate::validate::SiteCheck {
             files,
             diagnostics,
             site,
         } = check;
-        let Some(site) = site else {
+        let Some(mut site) = site else {
             self.report.emit(&files, diagnostics);
             return Err(exit.max(Exit::Failure));
         };
+        adjust(&mut site);
         // Warnings are printed with the resolution's problems, once.
         match resolve::resolve(&site, lib) {
             Ok(resolved) => {
@@ -204,7 +215,6 @@ impl Ctx {
         }
     }
 
-    /// Prints diagnostics that have no source file.
     /// The library and the site files named on the command line (files as
     /// given, directories expanded to their `*.yaml` files).
     pub fn library_and_sites(
@@ -216,6 +226,7 @@ impl Ctx {
         Ok((lib, paths))
     }
 
+    /// Prints a diagnostic that has no source file.
     pub fn fail(&mut self, d: Diagnostic) -> Exit {
         let exit = exit_for(std::slice::from_ref(&d));
         self.report.emit(&Files::new(), vec![d]);
