@@ -26,14 +26,12 @@ pub fn run(ctx: &mut Ctx, args: SecretsArgs) -> Exit {
     let plan = secrets_plan(&resolved);
     let store = &resolved.site.spec.secrets.store;
     println!(
-        "# {} keys in {:?} {} (remote key: used by)",
+        "# {} keys in {} {} (remote key: used by)",
         plan.keys.len(),
-        store.kind,
+        store.kind.as_str(),
         store.name
     );
     for (key, uses) in &plan.keys {
-        let mut comps: Vec<&str> = uses.iter().map(|(c, _)| c.as_str()).collect();
-        comps.dedup();
         println!("{key}");
         for (c, what) in uses {
             println!("    {c}: {what}");

@@ -98,6 +98,16 @@ pub enum IssuerKind {
     Issuer,
 }
 
+impl IssuerKind {
+    /// The Kubernetes kind, as written in the site.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssuerKind::ClusterIssuer => "ClusterIssuer",
+            IssuerKind::Issuer => "Issuer",
+        }
+    }
+}
+
 /// The Gateway API Gateway that public endpoints attach to.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -381,6 +391,16 @@ pub enum StoreKind {
     #[default]
     ClusterSecretStore,
     SecretStore,
+}
+
+impl StoreKind {
+    /// The Kubernetes kind, as written in the site.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::ClusterSecretStore => "ClusterSecretStore",
+            StoreKind::SecretStore => "SecretStore",
+        }
+    }
 }
 
 /// One entry of `spec.services`. `keystone: {}` and `keystone:` (null) both

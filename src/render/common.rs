@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value as J, json};
 
 use super::Target;
-use crate::model::{IssuerKind, Site, StoreKind};
+use crate::model::Site;
 use crate::resolve::{Resolved, ResolvedComponent};
 
 /// Labels on every object stackc renders: the site's own labels, then
@@ -82,11 +82,8 @@ pub fn remote_key(site: &Site, role: &str) -> String {
 }
 
 fn store_ref(site: &Site) -> J {
-    let kind = match site.spec.secrets.store.kind {
-        StoreKind::ClusterSecretStore => "ClusterSecretStore",
-        StoreKind::SecretStore => "SecretStore",
-    };
-    json!({"kind": kind, "name": site.spec.secrets.store.name.as_str()})
+    let store = &site.spec.secrets.store;
+    json!({"kind": store.kind.as_str(), "name": store.name.as_str()})
 }
 
 /// The ExternalSecrets of a component: one for its secret values (read by
@@ -181,10 +178,6 @@ pub fn certificate(resolved: &Resolved, c: &ResolvedComponent) -> Option<J> {
     let site = &resolved.site;
     let tls = site.spec.tls.as_ref()?;
     let hosts: Vec<&str> = c.routes.iter().map(|r| r.host.as_str()).collect();
-    let kind = match tls.issuer.kind {
-        IssuerKind::ClusterIssuer => "ClusterIssuer",
-        IssuerKind::Issuer => "Issuer",
-    };
     Some(json!({
         "apiVersion": "cert-manager.io/v1",
         "kind": "Certificate",
@@ -192,7 +185,7 @@ pub fn certificate(resolved: &Resolved, c: &ResolvedComponent) -> Option<J> {
         "spec": {
             "secretName": format!("{}-public-tls", c.name),
             "dnsNames": hosts,
-            "issuerRef": {"group": "cert-manager.io", "kind": kind, "name": tls.issuer.name.as_str()},
+            "issuerRef": {"group": "cert-manager.io", "kind": tls.issuer.kind.as_str(), "name": tls.issuer.name.as_str()},
         },
     }))
 }
