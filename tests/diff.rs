@@ -370,3 +370,18 @@ fn an_unknown_release_is_an_error_with_suggestions() {
         "{err}"
     );
 }
+
+/// A rendered directory with a file that is not UTF-8: a located error,
+/// not a crash.
+#[test]
+fn a_non_utf8_file_in_a_rendered_directory_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("x.yaml");
+    std::fs::write(&bad, b"a: \xff\n").unwrap();
+    let (code, _, err) = run(stackc().arg("diff").arg(dir.path()).arg(dir.path()));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("E0003") && err.contains(&format!("{}:1:4", bad.display())),
+        "{err}"
+    );
+}

@@ -196,8 +196,14 @@ fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, Exit> {
         }
         let rel = crate::source::relative_path(dir, e.path());
         let mut arena = Files::new();
-        let id = load::read_file(e.path(), Layer::Rendered, &mut arena).map_err(|d| ctx.fail(d))?;
-        files.insert(rel, arena.get(id).text.to_string());
+        match load::read_file(e.path(), Layer::Rendered, &mut arena) {
+            Ok(id) => files.insert(rel, arena.get(id).text.to_string()),
+            Err(d) => {
+                // A non-UTF-8 file is located in the arena it was read into.
+                ctx.report.emit(&arena, vec![d]);
+                return Err(Exit::Error);
+            }
+        };
     }
     Ok(Side {
         label: dir.display().to_string(),

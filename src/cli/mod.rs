@@ -226,8 +226,10 @@ impl Ctx {
         Ok((lib, paths))
     }
 
-    /// Prints a diagnostic that has no source file.
+    /// Prints a diagnostic that has no source file (one located in a file
+    /// goes through `report.emit` with the files it points into).
     pub fn fail(&mut self, d: Diagnostic) -> Exit {
+        debug_assert!(d.span().is_none(), "ctx.fail with a located diagnostic");
         let exit = exit_for(std::slice::from_ref(&d));
         self.report.emit(&Files::new(), vec![d]);
         exit

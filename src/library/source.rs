@@ -72,23 +72,7 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
         if !entry.file_type().is_file() || !is_library_file(entry.path()) {
             continue;
         }
-        let meta_len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        if meta_len > crate::load::MAX_FILE_BYTES {
-            return Err(Diagnostic::at_path(
-                Code::TooLarge,
-                entry.path().display().to_string(),
-                "library file is too large",
-            )
-            .help("library files are small YAML documents"));
-        }
-        let bytes = std::fs::read(entry.path()).map_err(|e| {
-            Diagnostic::at_path(
-                Code::Io,
-                entry.path().display().to_string(),
-                format!("cannot read file: {e}"),
-            )
-            .help("check the file's permissions")
-        })?;
+        let bytes = crate::load::read_bytes(entry.path())?;
         files.push(RawFile {
             rel: relative_path(root, entry.path()),
             bytes,

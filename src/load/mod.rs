@@ -15,6 +15,12 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Reads a file into `files`, enforcing the size limit and UTF-8.
 pub fn read_file(path: &Path, layer: Layer, files: &mut Files) -> Result<FileId, Diagnostic> {
+    let bytes = read_bytes(path)?;
+    add_bytes(path.display().to_string(), bytes, layer, files)
+}
+
+/// Reads a file's bytes, enforcing the size limit.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     let display = path.display().to_string();
     let io_err = |e: std::io::Error| {
         Diagnostic::at_path(
@@ -42,7 +48,7 @@ pub fn read_file(path: &Path, layer: Layer, files: &mut Files) -> Result<FileId,
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(&display));
     }
-    add_bytes(display, bytes, layer, files)
+    Ok(bytes)
 }
 
 /// Registers in-memory bytes (embedded library files, git blobs).
