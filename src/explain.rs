@@ -140,7 +140,7 @@ fn not_found(
     let keys = lib.components[&c.name]
         .keys
         .as_ref()
-        .and_then(|k| k.get(&lib.files).ok());
+        .map(|k| k.get(&lib.files));
     // A key the chart has but no layer sets: the chart default applies.
     if let Some(keys) = keys
         && keys.check(&segs) == KeyCheck::Known

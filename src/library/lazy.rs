@@ -43,11 +43,11 @@ impl LazyValues {
     }
 }
 
-/// A chart key index, parsed when first asked for.
+/// A chart key index, parsed when first asked for (any text is an index).
 #[derive(Debug)]
 pub struct LazyKeys {
     pub file: FileId,
-    cell: OnceLock<Result<ChartKeys, Vec<Diagnostic>>>,
+    cell: OnceLock<ChartKeys>,
 }
 
 impl LazyKeys {
@@ -58,10 +58,8 @@ impl LazyKeys {
         }
     }
 
-    pub fn get(&self, files: &Files) -> Result<&ChartKeys, &[Diagnostic]> {
+    pub fn get(&self, files: &Files) -> &ChartKeys {
         self.cell
-            .get_or_init(|| Ok(ChartKeys::parse(&files.get(self.file).text)))
-            .as_ref()
-            .map_err(Vec::as_slice)
+            .get_or_init(|| ChartKeys::parse(&files.get(self.file).text))
     }
 }

@@ -488,25 +488,17 @@ impl Library {
                     // A layer may only use keys the chart has.
                     let c = &self.components[&comp];
                     if let Some(keys) = &c.keys {
-                        match keys.get(&self.files) {
-                            Ok(keys) => {
-                                let what = format!("layer {name}");
-                                diags.extend(crate::resolve::check_chart_keys(
-                                    &v.values,
-                                    keys,
-                                    &c.def().chart,
-                                    &what,
-                                ));
-                                for f in &v.fragments {
-                                    diags.extend(crate::resolve::check_chart_keys(
-                                        &f.values,
-                                        keys,
-                                        &c.def().chart,
-                                        &what,
-                                    ));
-                                }
-                            }
-                            Err(d) => diags.extend(d.iter().cloned()),
+                        let keys = keys.get(&self.files);
+                        let what = format!("layer {name}");
+                        let trees =
+                            std::iter::once(&v.values).chain(v.fragments.iter().map(|f| &f.values));
+                        for tree in trees {
+                            diags.extend(crate::resolve::check_chart_keys(
+                                tree,
+                                keys,
+                                &c.def().chart,
+                                &what,
+                            ));
                         }
                     }
                     layer.values.insert(comp, v);

@@ -315,7 +315,7 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
     let mut components = IndexMap::new();
     for (name, st) in staged {
         let c = &lib.components[&name];
-        let keys = c.keys.as_ref().and_then(|k| k.get(&lib.files).ok());
+        let keys = c.keys.as_ref().map(|k| k.get(&lib.files));
         let mut site_tree = site_layer::endpoints(c, &catalogue, keys);
         merge(&mut site_tree, st.site_yaml);
         let mut layers = st.below;

@@ -42,15 +42,13 @@ fn chart_values(spec: &Node, lib: &Library, out: &mut Vec<Diagnostic>) {
         let Some(c) = lib.components.get(name) else {
             continue;
         };
-        match c.keys.as_ref().map(|k| k.get(&lib.files)) {
-            Some(Ok(keys)) => out.extend(crate::resolve::check_chart_keys(
+        if let Some(keys) = &c.keys {
+            out.extend(crate::resolve::check_chart_keys(
                 values,
-                keys,
+                keys.get(&lib.files),
                 &c.def().chart,
                 &format!("spec.services.{name}.values"),
-            )),
-            Some(Err(d)) => out.extend(d.iter().cloned()),
-            None => {}
+            ));
         }
     }
 }
