@@ -121,15 +121,25 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
                 continue;
             }
             drifted = true;
-            for (kind, list) in [
-                ("stale", &drift.stale),
-                ("missing", &drift.missing),
-                ("extra", &drift.extra),
+            let mut diags = Vec::new();
+            for (kind, list, what) in [
+                ("stale", &drift.stale, "differs from what the sites render"),
+                ("missing", &drift.missing, "rendered, but not on disk"),
+                ("extra", &drift.extra, "on disk, but no longer rendered"),
             ] {
                 for rel in list {
-                    println!("{kind}: {}", dir.join(rel).display());
+                    let path = dir.join(rel).display().to_string();
+                    if human {
+                        println!("{kind}: {path}");
+                    } else {
+                        diags.push(
+                            Diagnostic::at_path(Code::Stale, path, format!("{kind}: {what}"))
+                                .help("run `stackc render` and commit the result"),
+                        );
+                    }
                 }
             }
+            ctx.report.emit(&Files::new(), diags);
         }
         if drifted {
             if human {
