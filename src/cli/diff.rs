@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{Ctx, Exit};
-use crate::diagnostic::{Code, Diagnostic, suggest};
+use super::{Ctx, Exit, Known};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::diff::{self, Format, Side};
 use crate::git::Revision;
 use crate::library::Library;
@@ -70,7 +70,7 @@ pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
 fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, Exit> {
     let lib = ctx.library()?;
     let (old, new) = if let Some(release) = &args.release {
-        let name = release_name(ctx, &lib, release)?;
+        let name = ctx.known_name(&lib, Known::Release, release)?;
         let old = site_side(ctx, &lib, &args.old, None, None, args.target)?;
         let label = format!("{} (release {release})", args.old.display());
         let new = site_side(ctx, &lib, &args.old, None, Some((name, label)), args.target)?;
@@ -101,25 +101,6 @@ fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, Exit> {
         ctx.report.emit(&Files::new(), diags);
         Exit::Error
     })
-}
-
-/// `--release NAME`, checked against the library.
-fn release_name(ctx: &mut Ctx, lib: &Library, name: &str) -> Result<LibraryName, Exit> {
-    match LibraryName::try_from(name.to_string()) {
-        Ok(n) if lib.releases.contains_key(name) => Ok(n),
-        _ => Err(ctx.fail(
-            Diagnostic::at_path(
-                Code::UnknownRelease,
-                format!("--release {name}"),
-                format!("unknown release `{name}`"),
-            )
-            .help(suggest(
-                name,
-                lib.releases.keys().map(String::as_str),
-                "releases",
-            )),
-        )),
-    }
 }
 
 /// A site file or a rendered directory.
