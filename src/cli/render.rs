@@ -110,6 +110,8 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
     }
     let human = ctx.report.format() == MessageFormat::Human;
     if args.check {
+        // No render swaps trees while the comparison reads them.
+        let _lock = emit::lock_shared(&args.output);
         let mut drifted = false;
         for m in &ready {
             let drift = emit::check(&args.output, m);
@@ -151,10 +153,22 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         }
         return Exit::Ok;
     }
-    // Writes are independent per site directory.
+    // This process owns the output directory until every site is written;
+    // writes are independent per site directory.
+    let out = match emit::Output::open(&args.output, || {
+        if human {
+            eprintln!(
+                "waiting for another stackc process writing to {}",
+                args.output.display()
+            );
+        }
+    }) {
+        Ok(out) => out,
+        Err(d) => return ctx.fail(d),
+    };
     let written: Vec<Result<(PathBuf, emit::Written, usize), Diagnostic>> = ready
         .par_iter()
-        .map(|m| emit::write(&args.output, m).map(|(p, w)| (p, w, m.files.len())))
+        .map(|m| out.write(m).map(|(p, w)| (p, w, m.files.len())))
         .collect();
     for w in written {
         match w {
