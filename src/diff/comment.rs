@@ -140,11 +140,7 @@ mod tests {
             "blocks are closed:\n{out}"
         );
         // Cut after a whole row.
-        let last_row = out
-            .lines()
-            .filter(|l| l.starts_with("| nova row"))
-            .last()
-            .unwrap();
+        let last_row = out.lines().rfind(|l| l.starts_with("| nova row")).unwrap();
         assert!(md.contains(&format!("{last_row}\n")));
     }
 
