@@ -1,3 +1,5 @@
+mod sites;
+
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -20,7 +22,9 @@ use crate::{load, validate};
 /// `stackc diff SITE --release 2025.2` shows a what-if upgrade;
 /// `stackc diff SITE --against GIT_REV` compares the site (and the
 /// --library and --layer directories inside the repository) at a git
-/// revision with the working tree. Objects are matched by
+/// revision with the working tree. With --against or --release, SITE may
+/// be a directory: every site in it, one report (with --against, sites
+/// added or removed since GIT_REV too) — the pull-request comment. Objects are matched by
 /// apiVersion/kind/namespace/name, chart values field by field with the
 /// layer that set them; upgrade hazards are flagged; secrets are masked.
 ///
@@ -28,7 +32,7 @@ use crate::{load, validate};
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The old side: a site file or a rendered directory (with --release or
-    /// --against: the site).
+    /// --against: the site, or a directory of sites).
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
     /// The new side: a site file or a rendered directory.
@@ -52,6 +56,9 @@ pub struct DiffArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
+    if args.old.is_dir() && (args.against.is_some() || args.release.is_some()) {
+        return sites::run(ctx, &args);
+    }
     match diff_sides(ctx, &args) {
         Ok(d) => {
             let color = ctx.global.color.enabled(std::io::stdout().is_terminal());
