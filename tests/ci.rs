@@ -76,21 +76,6 @@ fn stackc_lines(path: &str) -> Vec<String> {
         .collect()
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A site repository: `main` holds the example sites and their rendered
 /// output; the working tree is a pull request on top of it (`change`
 /// applied to the sites, then rendered again).
@@ -107,7 +92,7 @@ fn site_repo(change: impl Fn(&Path)) -> tempfile::TempDir {
         assert_eq!(code, 0, "{err}");
     };
     render();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["init", "-q"]);
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-qm", "sites"]);
     git(dir.path(), &["checkout", "-qb", "pr"]);
