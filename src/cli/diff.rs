@@ -23,10 +23,11 @@ use crate::{load, validate};
 /// `stackc diff SITE --against GIT_REV` compares the site (and the
 /// --library and --layer directories inside the repository) at a git
 /// revision with the working tree. With --against or --release, SITE may
-/// be a directory: every site in it, one report (with --against, sites
-/// added or removed since GIT_REV too) — the pull-request comment. Objects are matched by
-/// apiVersion/kind/namespace/name, chart values field by field with the
-/// layer that set them; upgrade hazards are flagged; secrets are masked.
+/// be a directory: every site in it, in one report (with --against, sites
+/// added or removed since GIT_REV too), e.g. for a pull-request comment.
+/// Objects are matched by apiVersion/kind/namespace/name, chart values
+/// field by field with the layer that set them; upgrade hazards are
+/// flagged; secrets are masked.
 ///
 /// Exit codes: 0 no changes, 1 changes, 2 error.
 #[derive(Debug, Args)]
@@ -104,7 +105,12 @@ fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, Exit> {
             side(ctx, &lib, new_path, args.target)?,
         )
     };
-    diff::diff(&old, &new, &lib).map_err(|diags| {
+    compare(ctx, &old, &new, &lib)
+}
+
+/// Diffs two sides; a problem (an unreadable tree) is printed.
+fn compare(ctx: &mut Ctx, old: &Side, new: &Side, lib: &Library) -> Result<diff::Diff, Exit> {
+    diff::diff(old, new, lib).map_err(|diags| {
         ctx.report.emit(&Files::new(), diags);
         Exit::Error
     })

@@ -103,7 +103,9 @@ fn names(ctx: &mut Ctx, lib: &Library, args: &InitArgs) -> Result<(String, Strin
         None => newest_release(ctx, lib),
     };
     let profile = ctx.known_name(lib, Known::Profile, &args.profile);
-    let with: Vec<_> = (args.with.iter())
+    let with: Vec<_> = args
+        .with
+        .iter()
         .map(|s| ctx.known_name(lib, Known::Component("--with"), s))
         .collect();
     let (release, profile) = (release?, profile?.to_string());

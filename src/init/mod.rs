@@ -129,9 +129,7 @@ impl NewSite {
 
 /// The site schema's `$id`: where editors find it.
 pub fn schema_id() -> String {
-    let schema: serde_json::Value =
-        serde_json::from_str(crate::validate::schema::SITE_SCHEMA).expect("the schema is JSON");
-    schema["$id"]
+    crate::validate::schema::schema()["$id"]
         .as_str()
         .expect("the schema has an $id")
         .to_string()

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use super::{DiffArgs, site_side};
+use super::{DiffArgs, compare, site_side};
 use crate::cli::{Ctx, Exit, Known};
 use crate::diff::{self, Diff, Side};
 use crate::git::Revision;
@@ -99,7 +99,8 @@ fn diffs(ctx: &mut Ctx, args: &DiffArgs) -> Result<Vec<Diff>, Exit> {
     Ok(out)
 }
 
-/// The site files of a directory in the working tree, by file name.
+/// The site files of a directory in the working tree, by file name (none
+/// when the pull request removed them all, or the directory).
 fn site_files(dir: &Path) -> Vec<String> {
     load::expand_site_args(&[dir.to_path_buf()])
         .unwrap_or_default()
@@ -115,16 +116,4 @@ fn nothing(label: String) -> Side {
         files: BTreeMap::new(),
         resolved: None,
     }
-}
-
-fn compare(
-    ctx: &mut Ctx,
-    old: &Side,
-    new: &Side,
-    lib: &crate::library::Library,
-) -> Result<Diff, Exit> {
-    diff::diff(old, new, lib).map_err(|diags| {
-        ctx.report.emit(&crate::source::Files::new(), diags);
-        Exit::Error
-    })
 }
