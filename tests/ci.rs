@@ -182,6 +182,10 @@ fn recipes_parse_as_yaml_and_hang_together() {
     let action = yaml(GITHUB_ACTION);
     assert_eq!(action["runs"]["using"], "composite");
     for step in action["runs"]["steps"].as_array().unwrap() {
+        if step["run"].is_null() {
+            assert!(step["uses"].as_str().unwrap().starts_with("actions/cache@"));
+            continue;
+        }
         assert_eq!(step["shell"], "bash", "composite steps name their shell");
         // GH_TOKEN is read by `gh` itself.
         for (var, _) in step["env"].as_object().into_iter().flatten() {
