@@ -79,6 +79,8 @@ codes! {
     NoChart = "E0031", "no published chart for the release";
     /// An enabled component cannot run with the release (no image build).
     Unavailable = "E0032", "component unavailable for the release";
+    /// `stackc init` would overwrite a file.
+    FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.
     Stale = "E0054", "rendered output is out of date";
     /// The library itself is malformed.

@@ -8,8 +8,10 @@
 //! a site in memory or read from a directory.
 
 mod data_plane;
+pub mod comment;
 mod format;
 mod hazards;
+mod many;
 mod objects;
 mod tree;
 
@@ -19,6 +21,7 @@ use serde_json::Value as J;
 
 pub use format::{Format, render as format};
 pub use hazards::{Hazard, HazardKind};
+pub use many::render_many;
 pub use objects::{Object, ObjectId};
 pub use tree::{Op, Seg, path_string};
 
