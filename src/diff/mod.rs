@@ -7,8 +7,8 @@
 //! A consumer of render: each side is a rendered tree ([`Side`]), made from
 //! a site in memory or read from a directory.
 
-mod data_plane;
 pub mod comment;
+mod data_plane;
 mod format;
 mod hazards;
 mod many;
