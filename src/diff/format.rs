@@ -124,6 +124,9 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
                 h.kind.as_str(),
                 h.message
             ));
+            if let Some(help) = &h.help {
+                out.push_str(&format!("      {} {help}\n", p.paint(bold, "help:")));
+            }
         }
     }
     if summary {
@@ -202,7 +205,10 @@ fn markdown(d: &Diff, summary: bool) -> String {
                 h.kind.as_str(),
                 h.component.as_deref().unwrap_or(""),
                 cell(h.object.as_deref().unwrap_or("")),
-                cell(&h.message)
+                cell(&match &h.help {
+                    Some(help) => format!("{}<br>**What to do:** {help}", h.message),
+                    None => h.message.clone(),
+                })
             ));
         }
         out.push('\n');

@@ -8,6 +8,7 @@
 //! a site in memory or read from a directory.
 
 pub mod comment;
+mod data_plane;
 mod format;
 mod hazards;
 mod many;
