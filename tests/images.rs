@@ -253,3 +253,81 @@ fn images_the_mirror_cannot_hold_are_errors() {
         "at spec.images.registry: {out}"
     );
 }
+
+/// `scripts/check-real-charts` on packaged charts the tests own (the images
+/// test chart, packaged under every pinned chart name and version the way
+/// `helm pull` leaves them): it templates and validates every component,
+/// checks the images (release, `stackc images`, behind a mirror) and fails,
+/// naming it, on a pinned version the directory lacks.
+#[test]
+fn check_real_charts_takes_packaged_charts() {
+    let work = tempfile::tempdir().unwrap();
+    let site = "sites/lab-aio.yaml";
+    let (code, values, _) = run(stackc().args(["values", site]));
+    assert_eq!(code, 0);
+    let charts = work.path().join("charts");
+    let fixture = repo().join("tests/fixtures/images-chart");
+    let mut packaged = 0;
+    for line in values.lines().filter_map(|l| l.strip_prefix("# ")) {
+        // `nova: chart nova 2026.1.27+0ee5adeff, tier 3`
+        let words: Vec<&str> = line.split([' ', ',']).collect();
+        let (chart, version) = (words[2], words[3]);
+        if chart == "memcached" {
+            continue; // missing from the directory: a failure, not a skip
+        }
+        let src = work.path().join("src").join(chart);
+        std::fs::create_dir_all(src.join("templates")).unwrap();
+        let meta = std::fs::read_to_string(fixture.join("Chart.yaml"))
+            .unwrap()
+            .replace("name: images", &format!("name: {chart}"));
+        std::fs::write(src.join("Chart.yaml"), meta).unwrap();
+        std::fs::copy(
+            fixture.join("templates/pods.yaml"),
+            src.join("templates/pods.yaml"),
+        )
+        .unwrap();
+        let out = Command::new(tool("helm"))
+            .args(["package", "--version", version, "-d"])
+            .arg(&charts)
+            .arg(&src)
+            .env("HELM_CACHE_HOME", work.path().join(".helm-cache"))
+            .env("HELM_CONFIG_HOME", work.path().join(".helm-config"))
+            .env("HELM_DATA_HOME", work.path().join(".helm-data"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(charts.join(format!("{chart}-{version}.tgz")).is_file());
+        packaged += 1;
+    }
+    assert!(packaged >= 10);
+    let out = Command::new(repo().join("scripts/check-real-charts"))
+        .arg(&charts)
+        .arg(site)
+        .env("STACKC", env!("CARGO_BIN_EXE_stackc"))
+        .env("STACKC_TOOLS", tools_dir())
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("FAIL {site} memcached:"))
+            && stdout.contains("memcached 2026.1.1+0ee5adeff is pinned but")
+            && stdout.contains(&format!("FAIL {site} (behind a mirror) memcached:")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("1 sites, {packaged} component renders"))
+            && stdout.contains("; 2 failures;"),
+        "only the missing chart fails: {stdout}"
+    );
+}
