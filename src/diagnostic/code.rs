@@ -79,6 +79,10 @@ codes! {
     NoChart = "E0031", "no published chart for the release";
     /// An enabled component cannot run with the release (no image build).
     Unavailable = "E0032", "component unavailable for the release";
+    /// The registry mirror would store two different images under one name.
+    MirrorConflict = "E0033", "images collide in the mirror";
+    /// With a registry mirror, an image key holds no image reference.
+    NotMirrored = "E0034", "image not moved to the mirror";
     /// `stackc init` would overwrite a file.
     FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.
