@@ -59,8 +59,9 @@ codes! {
     Inconsistent = "E0016", "inconsistent settings";
     /// A required service is explicitly disabled.
     RequirementDisabled = "E0017", "required service is disabled";
-    /// Secret material written into a site file.
-    SecretInSite = "E0018", "secret value in a site file";
+    /// Secret material written into a site file, a layer or the library,
+    /// or computed by an expression.
+    SecretInSite = "E0018", "secret value in a site, layer or library";
     /// A value key that the chart does not have.
     UnknownChartKey = "E0019", "unknown chart value key";
     /// Components that require each other in a cycle.

@@ -1,13 +1,32 @@
 //! Printing diagnostics: sorted into file order, deduplicated, once.
+//!
+//! Nothing secret is printed: every snippet, message, label and help line
+//! goes through the [`Redaction`] of the files it points into, computed
+//! once per file. Printing is linear in the number of diagnostics: a
+//! snippet is cut from the lines it shows (never a scan of the whole file
+//! per diagnostic), and human output shows at most
+//! [`MAX_SHOWN_PER_FILE`] diagnostics per file, then how many more there
+//! are (JSON lists them all).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Write;
+use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{Diagnostic, Label, Severity, Target};
-use crate::secret;
-use crate::source::Files;
+use crate::secret::Redaction;
+use crate::source::{FileId, Files, SourceFile};
+
+/// Human output shows this many diagnostics per file, then a count.
+pub const MAX_SHOWN_PER_FILE: usize = 50;
+
+/// Lines longer than this are not shown in snippets.
+const MAX_SNIPPET_LINE: usize = 400;
 
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -26,6 +45,9 @@ pub struct Report {
     width: usize,
     errors: usize,
     warnings: usize,
+    /// Redactions by file (keyed by the shared file's address, which the
+    /// kept `Arc` holds stable).
+    redactions: HashMap<usize, (Arc<SourceFile>, Arc<Redaction>)>,
 }
 
 impl Report {
@@ -36,6 +58,7 @@ impl Report {
             width: 100,
             errors: 0,
             warnings: 0,
+            redactions: HashMap::new(),
         }
     }
 
@@ -64,20 +87,65 @@ impl Report {
             MessageFormat::Json => {
                 let mut out = std::io::stdout().lock();
                 for d in &diags {
-                    let _ = writeln!(out, "{}", to_json(files, d));
+                    let line = self.to_json(files, d);
+                    let _ = writeln!(out, "{line}");
                 }
             }
             MessageFormat::Human => {
                 let mut err = std::io::stderr().lock();
-                for d in &diags {
-                    let _ = write!(err, "{}", self.render_human(files, d));
+                let mut i = 0;
+                while i < diags.len() {
+                    let here = place(&diags[i]);
+                    let n = diags[i..]
+                        .iter()
+                        .take_while(|d| place_eq(&place(d), &here))
+                        .count();
+                    for d in &diags[i..i + n.min(MAX_SHOWN_PER_FILE)] {
+                        let text = self.render_human(files, d);
+                        let _ = write!(err, "{text}");
+                    }
+                    if n > MAX_SHOWN_PER_FILE {
+                        let name = match here {
+                            Place::File(id) => files.get(id).name.clone(),
+                            Place::Path(p) => p.to_string(),
+                        };
+                        let _ = writeln!(
+                            err,
+                            "  … and {} more diagnostics in {name} (`--message-format json` lists every one)\n",
+                            n - MAX_SHOWN_PER_FILE
+                        );
+                    }
+                    i += n;
                 }
             }
         }
     }
 
+    /// The redaction of a file, computed once.
+    fn redaction(&mut self, files: &Files, id: FileId) -> Arc<Redaction> {
+        let file = files.get_arc(id);
+        let key = Arc::as_ptr(&file) as *const u8 as usize;
+        self.redactions
+            .entry(key)
+            .or_insert_with(|| {
+                let r = Arc::new(Redaction::of(&file));
+                (file, r)
+            })
+            .1
+            .clone()
+    }
+
+    /// `text` with the secret values of every file `d` points into masked.
+    fn redact(&mut self, files: &Files, d: &Diagnostic, text: &str) -> String {
+        let mut out = text.to_string();
+        for id in file_ids(d) {
+            out = self.redaction(files, id).message(&out);
+        }
+        out
+    }
+
     /// The graphical text of one diagnostic (no colour when not enabled).
-    pub fn render_human(&self, files: &Files, d: &Diagnostic) -> String {
+    pub fn render_human(&mut self, files: &Files, d: &Diagnostic) -> String {
         let theme = if self.color {
             GraphicalTheme::unicode()
         } else {
@@ -87,95 +155,77 @@ impl Report {
             .with_width(self.width)
             .with_links(false)
             .with_context_lines(1);
-        let view = View::new(files, d);
+        let view = self.view(files, d);
         let mut out = String::new();
         let _ = handler.render_report(&mut out, &view);
         out.push('\n');
         out
     }
-}
 
-/// File order: the order files were registered, then byte offset.
-/// Whole-file problems come first. Identical diagnostics are printed once.
-fn sort_and_dedup(files: &Files, diags: &mut Vec<Diagnostic>) {
-    let key = |d: &Diagnostic| match &d.target {
-        Target::Path(p) => (0, p.clone(), 0u32, 0u32),
-        Target::Span(l) => (
-            1,
-            files.get(l.span.file).name.clone(),
-            l.span.start,
-            l.span.end,
-        ),
-    };
-    diags.sort_by(|a, b| {
-        key(a)
-            .cmp(&key(b))
-            .then(a.code.cmp(&b.code))
-            .then(a.message.cmp(&b.message))
-    });
-    diags.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.target == b.target);
-}
+    /// One JSON line: `{"code","severity","message","file","line","column","help"}`.
+    pub fn to_json(&mut self, files: &Files, d: &Diagnostic) -> String {
+        let (file, line, column) = match &d.target {
+            Target::Path(p) => (p.clone(), 1, 1),
+            Target::Span(l) => {
+                let loc = files.location(l.span);
+                (loc.file, loc.line, loc.column)
+            }
+        };
+        let help = d.help.as_ref().map(|h| self.redact(files, d, h));
+        let v = serde_json::json!({
+            "code": d.code.as_str(),
+            "severity": d.severity.as_str(),
+            "message": self.redact(files, d, &d.message),
+            "file": file,
+            "line": line,
+            "column": column,
+            "help": help,
+        });
+        v.to_string()
+    }
 
-/// One JSON line: `{"code","severity","message","file","line","column","help"}`.
-pub fn to_json(files: &Files, d: &Diagnostic) -> String {
-    let (file, line, column) = match &d.target {
-        Target::Path(p) => (p.clone(), 1, 1),
-        Target::Span(l) => {
-            let loc = files.location(l.span);
-            (loc.file, loc.line, loc.column)
-        }
-    };
-    let v = serde_json::json!({
-        "code": d.code.as_str(),
-        "severity": d.severity.as_str(),
-        "message": d.message,
-        "file": file,
-        "line": line,
-        "column": column,
-        "help": d.help,
-    });
-    v.to_string()
-}
-
-/// Adapts a [`Diagnostic`] to miette. The source shown is redacted: values
-/// of secret-looking keys are masked before any snippet is printed.
-struct View {
-    message: String,
-    severity: miette::Severity,
-    help: Option<String>,
-    source: Option<NamedSource<String>>,
-    labels: Vec<LabeledSpan>,
-}
-
-impl View {
-    fn new(files: &Files, d: &Diagnostic) -> View {
-        let mut help = d.help.clone();
+    /// Adapts a [`Diagnostic`] to miette, redacted.
+    fn view(&mut self, files: &Files, d: &Diagnostic) -> View {
+        let mut help = d.help.as_ref().map(|h| self.redact(files, d, h));
         let mut labels = Vec::new();
         let mut source = None;
-        let mut message = d.message.clone();
+        let mut message = self.redact(files, d, &d.message);
         match &d.target {
             Target::Path(p) => message = format!("{p}: {message}"),
-            Target::Span(primary) if line_too_long(files, primary) => {
-                // A snippet of a huge line helps nobody: name the place instead.
-                message = format!("{message}\n  at {}", files.location(primary.span));
-            }
             Target::Span(primary) => {
                 let file = files.get(primary.span.file);
-                source = Some(NamedSource::new(
-                    file.name.clone(),
-                    secret::redact_text(&file.text),
-                ));
-                labels.push(labeled(primary, true));
-                for l in &d.secondary {
-                    if l.span.file == primary.span.file {
-                        labels.push(labeled(l, false));
-                    } else {
-                        let note = format!("{}: {}", files.location(l.span), l.text);
-                        help = Some(match help {
-                            Some(h) => format!("{h}\n{note}"),
-                            None => note,
-                        });
+                let same: Vec<&Label> = std::iter::once(primary)
+                    .chain(
+                        d.secondary
+                            .iter()
+                            .filter(|l| l.span.file == primary.span.file),
+                    )
+                    .collect();
+                if same.iter().any(|l| line_too_long(file, l)) {
+                    // A snippet of a huge line helps nobody: name the place.
+                    message = format!("{message}\n  at {}", files.location(primary.span));
+                } else {
+                    let redaction = self.redaction(files, primary.span.file);
+                    source = Some(Window::new(file, &redaction.text, &same));
+                    for (i, l) in same.iter().enumerate() {
+                        let text = self.redact(files, d, &l.text);
+                        labels.push(labeled(l, &text, i == 0));
                     }
+                }
+                for l in d
+                    .secondary
+                    .iter()
+                    .filter(|l| l.span.file != primary.span.file)
+                {
+                    let note = format!(
+                        "{}: {}",
+                        files.location(l.span),
+                        self.redact(files, d, &l.text)
+                    );
+                    help = Some(match help {
+                        Some(h) => format!("{h}\n{note}"),
+                        None => note,
+                    });
                 }
             }
         }
@@ -192,25 +242,142 @@ impl View {
     }
 }
 
-/// Lines longer than this are not shown in snippets.
-const MAX_SNIPPET_LINE: usize = 400;
-
-fn line_too_long(files: &Files, l: &Label) -> bool {
-    let text: &str = &files.get(l.span.file).text;
-    let at = (l.span.start as usize).min(text.len());
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    end - start > MAX_SNIPPET_LINE
+/// The files a diagnostic points into.
+fn file_ids(d: &Diagnostic) -> Vec<FileId> {
+    let mut ids: Vec<FileId> = d
+        .span()
+        .into_iter()
+        .chain(d.secondary.iter().map(|l| l.span))
+        .map(|s| s.file)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
-fn labeled(l: &Label, primary: bool) -> LabeledSpan {
+/// Where a diagnostic is, for grouping (diagnostics are sorted by it).
+enum Place<'a> {
+    File(FileId),
+    Path(&'a str),
+}
+
+fn place(d: &Diagnostic) -> Place<'_> {
+    match &d.target {
+        Target::Path(p) => Place::Path(p),
+        Target::Span(l) => Place::File(l.span.file),
+    }
+}
+
+fn place_eq(a: &Place<'_>, b: &Place<'_>) -> bool {
+    match (a, b) {
+        (Place::File(x), Place::File(y)) => x == y,
+        (Place::Path(x), Place::Path(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// File order: files by name, then byte offset. Whole-file problems come
+/// first. Identical diagnostics are printed once.
+fn sort_and_dedup(files: &Files, diags: &mut Vec<Diagnostic>) {
+    diags.sort_by_cached_key(|d| {
+        let place = match &d.target {
+            Target::Path(p) => (0, p.clone(), 0u32, 0u32),
+            Target::Span(l) => (
+                1,
+                files.get(l.span.file).name.clone(),
+                l.span.start,
+                l.span.end,
+            ),
+        };
+        (place, d.code, d.message.clone())
+    });
+    diags.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.target == b.target);
+}
+
+fn line_too_long(file: &SourceFile, l: &Label) -> bool {
+    let first = file.line_index(l.span.start as usize);
+    let last = file.line_index(l.span.end as usize);
+    [first, last].into_iter().any(|i| {
+        let (s, e) = file.line_range(i);
+        e - s > MAX_SNIPPET_LINE
+    })
+}
+
+fn labeled(l: &Label, text: &str, primary: bool) -> LabeledSpan {
     let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
-    let text = (!l.text.is_empty()).then(|| l.text.clone());
+    let text = (!text.is_empty()).then(|| text.to_string());
     if primary {
         LabeledSpan::new_primary_with_span(text, span)
     } else {
         LabeledSpan::new_with_span(text, span)
     }
+}
+
+/// The lines a snippet shows (its labels and one line of context each
+/// side), cut from the redacted text: miette reads only these.
+struct Window {
+    name: String,
+    text: String,
+    /// Byte offset of the window in the file.
+    offset: usize,
+    /// 0-based line number of the window's first line.
+    first_line: usize,
+}
+
+impl Window {
+    fn new(file: &SourceFile, redacted: &str, labels: &[&Label]) -> Window {
+        let start = labels.iter().map(|l| l.span.start).min().unwrap_or(0) as usize;
+        let end = labels.iter().map(|l| l.span.end).max().unwrap_or(0) as usize;
+        let first_line = file.line_index(start).saturating_sub(1);
+        let last_line = file.line_index(end) + 1;
+        let from = file.line_start(first_line);
+        let to = file.line_start(last_line + 1).max(from);
+        Window {
+            name: file.name.clone(),
+            text: redacted[from..to].to_string(),
+            offset: from,
+            first_line,
+        }
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(MietteError::OutOfBounds)?;
+        let inner = self.text.as_str().read_span(
+            &SourceSpan::new(local.into(), span.len()),
+            before,
+            after,
+        )?;
+        let abs = SourceSpan::new(
+            (inner.span().offset() + self.offset).into(),
+            inner.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            abs,
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+struct View {
+    message: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<Window>,
+    labels: Vec<LabeledSpan>,
 }
 
 impl fmt::Debug for View {
