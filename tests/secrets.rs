@@ -12,11 +12,11 @@ use common::*;
 
 const CANARY: &str = "Zq7CanaryS3cret";
 
-/// Runs a command in both message formats; returns the JSON diagnostics.
+/// Runs a command in every message format; returns the JSON diagnostics.
 /// Asserts the exit code and that the canary is printed nowhere.
 fn diagnostics(args: &[&str], extra: &[PathBuf], want_exit: i32) -> Vec<serde_json::Value> {
     let mut json = Vec::new();
-    for format in ["human", "json"] {
+    for format in ["human", "json", "github", "gitlab"] {
         let (code, out, err) = run(stackc()
             .args(["--message-format", format])
             .args(args)

@@ -1,8 +1,8 @@
 //! Printing diagnostics: sorted into file order, deduplicated, once.
 //!
-//! Nothing secret is printed: every snippet, message, label and help line
-//! goes through the [`Redaction`] of the files it points into, computed
-//! once per file. Printing is linear in the number of diagnostics: a
+//! Nothing secret is printed: every snippet, message, label and help line,
+//! in every format, goes through the [`Redaction`] of the files it points
+//! into, computed once per file. Printing is linear in the number of diagnostics: a
 //! snippet is cut from the lines it shows (never a scan of the whole file
 //! per diagnostic), and human output shows at most
 //! [`MAX_SHOWN_PER_FILE`] diagnostics per file, then how many more there
@@ -18,9 +18,10 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{Diagnostic, Label, Severity, Target};
+use super::gitlab::CodeQuality;
+use super::{Diagnostic, Label, Severity, Target, github};
 use crate::secret::Redaction;
-use crate::source::{FileId, Files, SourceFile};
+use crate::source::{FileId, Files, Location, SourceFile};
 
 /// Human output shows this many diagnostics per file, then a count.
 pub const MAX_SHOWN_PER_FILE: usize = 50;
@@ -36,6 +37,12 @@ pub enum MessageFormat {
     Human,
     /// One JSON object per diagnostic per line, on stdout.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), one
+    /// per line on stdout: annotations in a pull request.
+    Github,
+    /// A GitLab Code Quality report (one JSON array) on stdout, printed
+    /// when the command ends.
+    Gitlab,
 }
 
 /// Prints batches of diagnostics and remembers whether any was an error.
@@ -48,6 +55,8 @@ pub struct Report {
     /// Redactions by file (keyed by the shared file's address, which the
     /// kept `Arc` holds stable).
     redactions: HashMap<usize, (Arc<SourceFile>, Arc<Redaction>)>,
+    /// `--message-format gitlab`: the issues collected until `finish`.
+    code_quality: CodeQuality,
 }
 
 impl Report {
@@ -59,6 +68,7 @@ impl Report {
             errors: 0,
             warnings: 0,
             redactions: HashMap::new(),
+            code_quality: CodeQuality::default(),
         }
     }
 
@@ -83,12 +93,13 @@ impl Report {
                 Severity::Warning => self.warnings += 1,
             }
         }
+        // Every format prints the same redacted words.
+        let diags: Vec<Diagnostic> = diags.into_iter().map(|d| self.redacted(files, d)).collect();
         match self.format {
             MessageFormat::Json => {
                 let mut out = std::io::stdout().lock();
                 for d in &diags {
-                    let line = self.to_json(files, d);
-                    let _ = writeln!(out, "{line}");
+                    let _ = writeln!(out, "{}", to_json(files, d));
                 }
             }
             MessageFormat::Human => {
@@ -118,6 +129,25 @@ impl Report {
                     i += n;
                 }
             }
+            MessageFormat::Github => {
+                let mut out = std::io::stdout().lock();
+                for d in &diags {
+                    let _ = writeln!(out, "{}", github::command(files, d));
+                }
+            }
+            MessageFormat::Gitlab => {
+                for d in &diags {
+                    self.code_quality.push(files, d);
+                }
+            }
+        }
+    }
+
+    /// Ends the run: prints what a format keeps until then (the GitLab
+    /// report, also when empty).
+    pub fn finish(&mut self) {
+        if self.format == MessageFormat::Gitlab {
+            print!("{}", self.code_quality.to_json());
         }
     }
 
@@ -135,13 +165,21 @@ impl Report {
             .clone()
     }
 
-    /// `text` with the secret values of every file `d` points into masked.
-    fn redact(&mut self, files: &Files, d: &Diagnostic, text: &str) -> String {
-        let mut out = text.to_string();
-        for id in file_ids(d) {
-            out = self.redaction(files, id).message(&out);
+    /// `d` with the secret values of every file it points into masked in
+    /// its message, labels and help.
+    fn redacted(&mut self, files: &Files, mut d: Diagnostic) -> Diagnostic {
+        for id in file_ids(&d) {
+            let r = self.redaction(files, id);
+            d.message = r.message(&d.message);
+            d.help = d.help.map(|h| r.message(&h));
+            if let Target::Span(l) = &mut d.target {
+                l.text = r.message(&l.text);
+            }
+            for l in &mut d.secondary {
+                l.text = r.message(&l.text);
+            }
         }
-        out
+        d
     }
 
     /// The graphical text of one diagnostic (no colour when not enabled).
@@ -162,34 +200,13 @@ impl Report {
         out
     }
 
-    /// One JSON line: `{"code","severity","message","file","line","column","help"}`.
-    pub fn to_json(&mut self, files: &Files, d: &Diagnostic) -> String {
-        let (file, line, column) = match &d.target {
-            Target::Path(p) => (p.clone(), 1, 1),
-            Target::Span(l) => {
-                let loc = files.location(l.span);
-                (loc.file, loc.line, loc.column)
-            }
-        };
-        let help = d.help.as_ref().map(|h| self.redact(files, d, h));
-        let v = serde_json::json!({
-            "code": d.code.as_str(),
-            "severity": d.severity.as_str(),
-            "message": self.redact(files, d, &d.message),
-            "file": file,
-            "line": line,
-            "column": column,
-            "help": help,
-        });
-        v.to_string()
-    }
-
-    /// Adapts a [`Diagnostic`] to miette, redacted.
+    /// Adapts a (redacted) [`Diagnostic`] to miette; snippets show the
+    /// redacted text.
     fn view(&mut self, files: &Files, d: &Diagnostic) -> View {
-        let mut help = d.help.as_ref().map(|h| self.redact(files, d, h));
+        let mut help = d.help.clone();
         let mut labels = Vec::new();
         let mut source = None;
-        let mut message = self.redact(files, d, &d.message);
+        let mut message = d.message.clone();
         match &d.target {
             Target::Path(p) => message = format!("{p}: {message}"),
             Target::Span(primary) => {
@@ -208,8 +225,7 @@ impl Report {
                     let redaction = self.redaction(files, primary.span.file);
                     source = Some(Window::new(file, &redaction.text, &same));
                     for (i, l) in same.iter().enumerate() {
-                        let text = self.redact(files, d, &l.text);
-                        labels.push(labeled(l, &text, i == 0));
+                        labels.push(labeled(l, i == 0));
                     }
                 }
                 for l in d
@@ -217,11 +233,7 @@ impl Report {
                     .iter()
                     .filter(|l| l.span.file != primary.span.file)
                 {
-                    let note = format!(
-                        "{}: {}",
-                        files.location(l.span),
-                        self.redact(files, d, &l.text)
-                    );
+                    let note = format!("{}: {}", files.location(l.span), l.text);
                     help = Some(match help {
                         Some(h) => format!("{h}\n{note}"),
                         None => note,
@@ -240,6 +252,34 @@ impl Report {
             labels,
         }
     }
+}
+
+/// Where a diagnostic points, as the machine formats print it: the start
+/// of its span, or line 1, column 1 of a path.
+pub fn location(files: &Files, d: &Diagnostic) -> Location {
+    match &d.target {
+        Target::Path(p) => Location {
+            file: p.clone(),
+            line: 1,
+            column: 1,
+        },
+        Target::Span(l) => files.location(l.span),
+    }
+}
+
+/// One JSON line: `{"code","severity","message","file","line","column","help"}`.
+pub fn to_json(files: &Files, d: &Diagnostic) -> String {
+    let loc = location(files, d);
+    let v = serde_json::json!({
+        "code": d.code.as_str(),
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "file": loc.file,
+        "line": loc.line,
+        "column": loc.column,
+        "help": d.help,
+    });
+    v.to_string()
 }
 
 /// The files a diagnostic points into.
@@ -303,9 +343,9 @@ fn line_too_long(file: &SourceFile, l: &Label) -> bool {
     })
 }
 
-fn labeled(l: &Label, text: &str, primary: bool) -> LabeledSpan {
+fn labeled(l: &Label, primary: bool) -> LabeledSpan {
     let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
-    let text = (!text.is_empty()).then(|| text.to_string());
+    let text = (!l.text.is_empty()).then(|| l.text.clone());
     if primary {
         LabeledSpan::new_primary_with_span(text, span)
     } else {
