@@ -74,6 +74,8 @@ codes! {
     SiteConflict = "E0023", "two sites with one name";
     /// Reading a git revision failed.
     Git = "E0024", "git error";
+    /// Two documents of a rendered tree have one identity.
+    DuplicateObject = "E0025", "duplicate object in a rendered tree";
     /// `spec.release` names a release the library no longer renders.
     RetiredRelease = "E0030", "retired release";
     /// An enabled component has no chart version published for the release.

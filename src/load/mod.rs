@@ -75,7 +75,8 @@ pub fn add_bytes(
     }
 }
 
-fn too_large(display: &str) -> Diagnostic {
+/// The error for an input over [`MAX_FILE_BYTES`].
+pub fn too_large(display: &str) -> Diagnostic {
     Diagnostic::at_path(
         Code::TooLarge,
         display,
