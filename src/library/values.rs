@@ -134,6 +134,25 @@ impl ValuesFile {
     }
 }
 
+impl ValuesFile {
+    /// Every value of the file and its fragments, tree by tree.
+    pub fn trees(&self) -> impl Iterator<Item = &Node> {
+        std::iter::once(&self.values).chain(self.fragments.iter().map(|f| &f.values))
+    }
+
+    /// E0018 for every secret value the file writes (`place` names the
+    /// file's layer in the message).
+    pub fn secret_values(&self, place: &str) -> Vec<Diagnostic> {
+        self.trees()
+            .flat_map(|t| crate::secret::find(t, &|p| p.is_empty()))
+            .map(|f| crate::secret::diagnostic(&f, place, SECRET_HELP))
+            .collect()
+    }
+}
+
+/// Where secret values belong instead of a values file.
+const SECRET_HELP: &str = "remove the value: layers and the library hold chart values, never secrets; stackc supplies secrets from the store named in the site's `spec.secrets`";
+
 fn shape(span: Span, msg: &str) -> Diagnostic {
     Diagnostic::error(Code::LibraryInvalid, span, msg.to_string())
         .label("here")

@@ -343,6 +343,13 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
             });
         }
         let mut values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
+        // Literal secrets were refused where they were written (site,
+        // layer, library); this catches the ones expressions compute.
+        diags.extend(
+            crate::secret::find(&values, &|p| p.is_empty())
+                .iter()
+                .map(|f| crate::secret::diagnostic(f, &format!("the values of `{name}`"), "an expression here computes a secret value: stackc supplies secrets from the store named in the site's `spec.secrets`; never compute them into chart values")),
+        );
         let (images, mirrored) = images::collect(&name, keys, &layers, &values, mirror, &mut diags);
         if let Some(layer) = mirrored {
             merge(&mut values, layer.tree.clone());
