@@ -358,27 +358,6 @@ fn errors_exit_2() {
     assert_eq!(code, 2, "NEW, --release or --against is required");
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let st = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=stackc",
-            "-c",
-            "user.email=stackc@example.invalid",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-}
-
 /// A layer change, reviewed with `--against`: the site and the layer are
 /// read at the revision with git, without a checkout.
 #[test]

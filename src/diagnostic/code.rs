@@ -83,6 +83,8 @@ codes! {
     MirrorConflict = "E0033", "images collide in the mirror";
     /// With a registry mirror, an image key holds no image reference.
     NotMirrored = "E0034", "image not moved to the mirror";
+    /// `stackc init` would overwrite a file.
+    FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.
     Stale = "E0054", "rendered output is out of date";
     /// The library itself is malformed.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value as J, json};
 
-use super::{Diff, FieldChange, ObjectDiff, Op, Status};
+use super::{Diff, FieldChange, ObjectDiff, Op, Status, comment};
 
 /// Version of the JSON output (`schema` field). Bumped on incompatible
 /// changes; see docs/diff.md.
@@ -25,7 +25,7 @@ pub enum Format {
 pub fn render(d: &Diff, format: Format, summary: bool, color: bool) -> String {
     match format {
         Format::Text => text(d, summary, color),
-        Format::Markdown => markdown(d, summary),
+        Format::Markdown => comment::fit(markdown(d, summary), comment::MARKDOWN_BUDGET),
         Format::Json => to_json(d, summary),
     }
 }

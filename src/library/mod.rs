@@ -33,7 +33,7 @@ pub use component::{
 };
 pub use keys::{ChartKeys, KeyCheck, is_free_form};
 pub use lazy::{LazyKeys, LazyValues};
-pub use source::{RawFile, RawTree, directory, embedded, is_library_file};
+pub use source::{RawFile, RawTree, directory, embedded, embedded_releases, is_library_file};
 pub use values::{Fragment, ValuesFile};
 
 use crate::decode::decode;

@@ -32,6 +32,29 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// Runs git in `dir` with a fixed identity and `main` as the first
+/// branch; fails the test when git fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=stackc",
+            "-c",
+            "user.email=stackc@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        st.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+}
+
 /// `../shared/conformance` (or `$STACKC_CONFORMANCE`). Tests that need it
 /// fail, never skip, when it is missing.
 pub fn conformance() -> PathBuf {
