@@ -539,7 +539,7 @@ impl Library {
                 ));
                 continue;
             }
-            match ValuesFile::from_doc(id, doc) {
+            match ValuesFile::from_doc(id, doc, false) {
                 Ok(v) => {
                     // A layer may only use keys the chart has.
                     let c = &self.components[&comp];
