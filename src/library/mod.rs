@@ -557,7 +557,7 @@ impl Library {
                 ));
                 continue;
             }
-            match ValuesFile::from_doc(id, doc) {
+            match ValuesFile::from_doc(id, doc, false) {
                 Ok(v) => {
                     // A layer may only use keys the chart has, and holds no
                     // secret.

@@ -31,7 +31,7 @@ pub struct Mirror<'a> {
 }
 
 /// The label of the mirror's layer (for `explain` and `diff`).
-pub const MIRROR_LAYER: &str = "site images.registry";
+const MIRROR_LAYER: &str = "site images.registry";
 
 /// The images of component `name`, and with a mirror the layer that moves
 /// them there. With a mirror, every image key the chart has must hold an

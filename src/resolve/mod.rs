@@ -23,7 +23,7 @@ mod site_layer;
 use indexmap::IndexMap;
 
 pub use catalogue::{Catalogue, Route};
-pub use images::{Image, MIRROR_LAYER};
+pub use images::Image;
 pub use keys::check as check_chart_keys;
 pub use merge::{from_json, merge};
 pub use plan::{Edge, EdgeKind, Plan, Why};
