@@ -19,7 +19,10 @@
 //! `layer.yaml` (`description:`).
 
 mod component;
+mod conf_keys;
+mod key_check;
 mod keys;
+pub mod kubernetes;
 mod lazy;
 mod source;
 mod values;
@@ -30,7 +33,12 @@ use serde::Deserialize;
 pub use component::{
     ComponentDef, ComponentKind, EndpointDef, Requirement, RouteDef, SecretValue, Selectors,
 };
+pub use conf_keys::{
+    ConfKey, ConfKeys, ConfSection, ConfType, LazyConfKeys, Subsections, split_section,
+};
+pub use key_check::check as check_chart_keys;
 pub use keys::{ChartKeys, KeyCheck, is_free_form};
+pub use kubernetes::{CpoChart, CpoDef, KubernetesLib, ManagementDef};
 pub use lazy::{LazyKeys, LazyValues};
 pub use source::{RawFile, RawTree, directory, embedded, is_library_file};
 pub use values::{Fragment, ValuesFile};
@@ -55,6 +63,8 @@ pub struct Library {
     pub profiles: IndexMap<String, Profile>,
     /// Organisation layers, lowest precedence first.
     pub layers: Vec<OrgLayer>,
+    /// Data for Kubernetes on this cloud (`kubernetes/`).
+    pub kubernetes: KubernetesLib,
 }
 
 pub struct Component {
@@ -269,6 +279,7 @@ impl Library {
             releases: IndexMap::new(),
             profiles: IndexMap::new(),
             layers: Vec::new(),
+            kubernetes: KubernetesLib::default(),
         };
         let mut diags = Vec::new();
         let mut release_values = Vec::new();
@@ -281,6 +292,7 @@ impl Library {
             let name = format!("{}/{}", tree.display_root, rel);
             let layer = match parts.as_slice() {
                 ["components", c, "site.yaml"] => Layer::SiteMapping(c.to_string()),
+                ["kubernetes", "charts", c, _] => Layer::Component(c.to_string()),
                 ["components", c, _] => Layer::Component(c.to_string()),
                 ["releases", r, _] => Layer::Release(r.to_string()),
                 ["profiles", p, _] => Layer::Profile(p.to_string()),
@@ -317,6 +329,25 @@ impl Library {
                 ] => component_files.push((c.to_string(), f.to_string(), id)),
                 ["releases", _, "release.yaml"] | ["profiles", _, "profile.yaml"] => {
                     definitions.push((rel.clone(), id))
+                }
+                [
+                    "kubernetes",
+                    "charts",
+                    c,
+                    f @ ("values.yaml" | "chart-keys.txt"),
+                ] => {
+                    let chart = lib.kubernetes.charts.entry(c.to_string()).or_default();
+                    if *f == "values.yaml" {
+                        chart.values = Some(LazyValues::new(id));
+                    } else {
+                        chart.keys = Some(LazyKeys::new(id));
+                    }
+                }
+                ["kubernetes", "cloud-conf-keys", f] if f.ends_with(".txt") => {
+                    lib.kubernetes.conf_keys.insert(
+                        f.trim_end_matches(".txt").to_string(),
+                        LazyConfKeys::new(id),
+                    );
                 }
                 ["releases", r, f] => release_values.push(Pending {
                     owner: r.to_string(),
@@ -356,6 +387,18 @@ impl Library {
                     }
                     Err(d) => diags.push(d),
                 },
+                ["kubernetes", "cloud-provider-openstack.yaml"] => {
+                    match decode::<CpoDef>(&doc, "cloud-provider-openstack chart list") {
+                        Ok(def) => lib.kubernetes.cpo = Some((def, id)),
+                        Err(d) => diags.push(d),
+                    }
+                }
+                ["kubernetes", "management-cluster.yaml"] => {
+                    match decode::<ManagementDef>(&doc, "management cluster list") {
+                        Ok(def) => lib.kubernetes.management = Some((def, id)),
+                        Err(d) => diags.push(d),
+                    }
+                }
                 ["profiles", p, "profile.yaml"] => match decode::<ProfileDef>(&doc, "profile") {
                     Ok(def) => {
                         lib.profiles.insert(
@@ -371,7 +414,7 @@ impl Library {
                 },
                 _ => diags.push(
                     Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{rel}`"))
-                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml and profiles/<name>/*.yaml"),
+                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml, profiles/<name>/*.yaml and kubernetes/ (see library/README.md)"),
                 ),
             }
         }
@@ -493,12 +536,7 @@ impl Library {
                         let trees =
                             std::iter::once(&v.values).chain(v.fragments.iter().map(|f| &f.values));
                         for tree in trees {
-                            diags.extend(crate::resolve::check_chart_keys(
-                                tree,
-                                keys,
-                                &c.def().chart,
-                                &what,
-                            ));
+                            diags.extend(check_chart_keys(tree, keys, &c.def().chart, &what));
                         }
                     }
                     layer.values.insert(comp, v);

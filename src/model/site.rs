@@ -62,6 +62,9 @@ pub struct Spec {
     pub flux: FluxSync,
     #[serde(default, deserialize_with = "services")]
     pub services: IndexMap<String, ServiceSpec>,
+    /// Kubernetes consuming this cloud (PRODUCT.md §10).
+    #[serde(default)]
+    pub kubernetes: super::kubernetes::Kubernetes,
 }
 
 fn default_profile() -> LibraryName {
@@ -81,6 +84,18 @@ fn default_namespace() -> DnsLabel {
 #[serde(deny_unknown_fields)]
 pub struct Tls {
     pub issuer: IssuerRef,
+    /// Extension: the issuer's CA is private; its certificate (PEM) is in
+    /// the store, so clients outside the cluster can trust it.
+    #[serde(default, rename = "privateCA", deserialize_with = "some")]
+    pub private_ca: Option<PrivateCa>,
+}
+
+/// Where the private CA certificate is kept.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateCa {
+    /// Store key below the site prefix, e.g. `tls/ca`.
+    pub key: StoreKey,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -12,7 +12,6 @@
 
 mod catalogue;
 mod evaluate;
-mod keys;
 mod merge;
 mod origin;
 mod plan;
@@ -21,7 +20,6 @@ mod site_layer;
 use indexmap::IndexMap;
 
 pub use catalogue::{Catalogue, Route};
-pub use keys::check as check_chart_keys;
 pub use merge::{from_json, merge};
 pub use plan::{Edge, EdgeKind, Plan, Why};
 pub use site_layer::SecretRef;

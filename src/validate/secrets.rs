@@ -4,6 +4,13 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::secret;
 use crate::yaml::{Node, PathSeg, Value, path_to_string};
 
+/// Fields that name a key in the secret store (its value is no secret).
+fn is_store_key(path: &[PathSeg]) -> bool {
+    let k = |s: &str| PathSeg::Key(s.to_string());
+    matches!(path, [a, b, c, PathSeg::Index(_), d]
+        if *a == k("spec") && *b == k("kubernetes") && *c == k("clusters") && *d == k("credential"))
+}
+
 /// Reports every scalar under a secret-looking key, and every string that
 /// embeds URL credentials, anywhere in the site document.
 pub fn check(doc: &Node) -> Vec<Diagnostic> {
@@ -22,7 +29,7 @@ pub fn check(doc: &Node) -> Vec<Diagnostic> {
             return;
         }
         let at = path_to_string(path);
-        if key.is_some_and(secret::is_secret_key) {
+        if key.is_some_and(secret::is_secret_key) && !is_store_key(path) {
             out.push(
                 Diagnostic::error(Code::SecretInSite, node.span, format!("secret value in the site file at `{at}`"))
                     .label("secret value (not shown)")
