@@ -22,7 +22,7 @@ fn upstream(rel: &str) -> J {
 #[test]
 fn library_loads_and_is_complete() {
     let lib = embedded_library();
-    assert_eq!(lib.components.len(), 20);
+    assert_eq!(lib.components.len(), 21);
     // The embedded definitions are parsed on first use at run time; this is
     // where they are checked (a `--library` directory is checked on load).
     let problems = lib.check();
@@ -95,6 +95,15 @@ fn release_image_tags_match_upstream_overrides() {
                     break;
                 }
             }
+            // stackc replaces the webhook's 2020 image with the
+            // k8s-keystone-auth release of the newest cloud-provider-
+            // openstack chart (scripts/gen-release-values).
+            if name == "kubernetes-keystone-webhook" {
+                want["kubernetes_keystone_webhook"] = J::String(format!(
+                    "registry.k8s.io/provider-os/k8s-keystone-auth:{}",
+                    newest_cpo_app_version()
+                ));
+            }
             let file = rel.values[name]
                 .get(&lib.files)
                 .unwrap_or_else(|d| panic!("{d:?}"));
@@ -151,6 +160,49 @@ fn cloud_provider_openstack_versions_are_the_published_ones() {
         }
     }
     assert_golden("library/kubernetes/cloud-provider-openstack.yaml", &text);
+}
+
+/// The appVersion of the newest published cloud-provider-openstack chart.
+fn newest_cpo_app_version() -> String {
+    let index = cpo_index();
+    let newest = index["entries"]["openstack-cloud-controller-manager"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|e| {
+            e["version"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .map(|p| p.parse::<u32>().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .unwrap()
+        .clone();
+    newest["appVersion"].as_str().unwrap().to_string()
+}
+
+/// The pins of the charts this library added for Kubernetes on the cloud
+/// (the Keystone webhook, magnum for the Cluster API driver) are versions
+/// openstack-helm published, in the release's own series.
+#[test]
+fn webhook_and_magnum_pins_are_published() {
+    let lib = embedded_library();
+    let path = repo().join("../shared/charts/openstack-helm/index.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (series, rel) in &lib.releases {
+        for chart in ["kubernetes-keystone-webhook", "magnum"] {
+            let v = rel.chart_version(chart);
+            assert!(
+                v.starts_with(&format!("{series}.")),
+                "releases/{series}: {chart} {v} is from another series"
+            );
+            assert!(
+                text.contains(&format!("{chart}-{v}.tgz")),
+                "releases/{series}: {chart} {v} is not in ../shared/charts/openstack-helm/index.yaml"
+            );
+        }
+    }
 }
 
 /// Keys the chart templates read that its values.yaml leaves commented

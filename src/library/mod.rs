@@ -24,6 +24,7 @@ mod key_check;
 mod keys;
 pub mod kubernetes;
 mod lazy;
+mod plan;
 mod source;
 mod values;
 
@@ -40,6 +41,7 @@ pub use key_check::check as check_chart_keys;
 pub use keys::{ChartKeys, KeyCheck, is_free_form};
 pub use kubernetes::{CpoChart, CpoDef, KubernetesLib, ManagementDef};
 pub use lazy::{LazyKeys, LazyValues};
+pub use plan::{Edge, EdgeKind, Plan, Why, plan};
 pub use source::{RawFile, RawTree, directory, embedded, is_library_file};
 pub use values::{Fragment, ValuesFile};
 

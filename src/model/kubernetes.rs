@@ -22,10 +22,23 @@ pub struct Kubernetes {
     pub clusters: Vec<Cluster>,
 }
 
+/// The library component that `keystoneAuth` enables.
+pub const KEYSTONE_WEBHOOK: &str = "kubernetes-keystone-webhook";
+
 impl Kubernetes {
     /// Whether the Keystone webhook is wanted.
     pub fn keystone_auth_enabled(&self) -> bool {
         self.keystone_auth.as_ref().is_some_and(|k| k.enabled)
+    }
+
+    /// Library components these settings enable (as if listed in
+    /// `spec.services`).
+    pub fn implied_components(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.keystone_auth_enabled() {
+            v.push(KEYSTONE_WEBHOOK);
+        }
+        v
     }
 }
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use super::merge::{from_json, set_path};
 use super::origin::SiteSpans;
-use super::plan::Plan;
 use crate::library::Library;
+use crate::library::Plan;
 use crate::model::Site;
 use crate::yaml::{Node, Value};
 
