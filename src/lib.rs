@@ -22,6 +22,7 @@ pub mod graph;
 pub mod library;
 pub mod load;
 pub mod model;
+pub mod progress;
 pub mod render;
 pub mod resolve;
 pub mod secret;

@@ -38,8 +38,9 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// How to print diagnostics: graphical reports on stderr, or one JSON
-    /// object per line on stdout.
+    /// How to print diagnostics: graphical reports on stderr; one JSON
+    /// object per line, GitHub Actions annotations or a GitLab Code Quality
+    /// report on stdout.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
     /// Use the library in DIR instead of the one embedded in stackc.
@@ -106,7 +107,7 @@ pub fn run(cli: Cli) -> Exit {
         report: Report::new(cli.global.message_format, color),
         global: cli.global,
     };
-    match cli.command {
+    let exit = match cli.command {
         Command::Validate(args) => validate::run(&mut ctx, args),
         Command::Render(args) => render::run(&mut ctx, args),
         Command::Diff(args) => diff::run(&mut ctx, args),
@@ -116,7 +117,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Values(args) => values::run(&mut ctx, args),
         Command::Schema(args) => schema::run(&mut ctx, args),
         Command::Library(args) => library::run(&mut ctx, args),
-    }
+    };
+    ctx.report.finish();
+    exit
 }
 
 /// What every subcommand gets: global options and the diagnostic printer.

@@ -8,6 +8,7 @@ use super::{Ctx, Exit, exit_for};
 use crate::diagnostic::{Code, Diagnostic, MessageFormat};
 use crate::emit;
 use crate::library::Library;
+use crate::progress::Progress;
 use crate::render::{self, Manifests, Target};
 use crate::source::Files;
 use crate::{resolve, validate};
@@ -71,10 +72,16 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         Err(exit) => return exit,
     };
     // Validate, resolve and render in parallel; report in input order.
+    let progress = Progress::new(paths.len(), "rendering");
     let outcomes: Vec<Outcome> = paths
         .into_par_iter()
-        .map(|p| render_one(p, &lib, args.target))
+        .map(|p| {
+            let o = render_one(p, &lib, args.target);
+            progress.step(&o.path.display().to_string());
+            o
+        })
         .collect();
+    progress.finish();
     let mut exit = Exit::Ok;
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut ready = Vec::new();
@@ -103,6 +110,8 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
     }
     let human = ctx.report.format() == MessageFormat::Human;
     if args.check {
+        // No render swaps trees while the comparison reads them.
+        let _lock = emit::lock_shared(&args.output);
         let mut drifted = false;
         for m in &ready {
             let drift = emit::check(&args.output, m);
@@ -114,15 +123,25 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
                 continue;
             }
             drifted = true;
-            for (kind, list) in [
-                ("stale", &drift.stale),
-                ("missing", &drift.missing),
-                ("extra", &drift.extra),
+            let mut diags = Vec::new();
+            for (kind, list, what) in [
+                ("stale", &drift.stale, "differs from what the sites render"),
+                ("missing", &drift.missing, "rendered, but not on disk"),
+                ("extra", &drift.extra, "on disk, but no longer rendered"),
             ] {
                 for rel in list {
-                    println!("{kind}: {}", dir.join(rel).display());
+                    let path = dir.join(rel).display().to_string();
+                    if human {
+                        println!("{kind}: {path}");
+                    } else {
+                        diags.push(
+                            Diagnostic::at_path(Code::Stale, path, format!("{kind}: {what}"))
+                                .help("run `stackc render` and commit the result"),
+                        );
+                    }
                 }
             }
+            ctx.report.emit(&Files::new(), diags);
         }
         if drifted {
             if human {
@@ -134,10 +153,22 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         }
         return Exit::Ok;
     }
-    // Writes are independent per site directory.
+    // This process owns the output directory until every site is written;
+    // writes are independent per site directory.
+    let out = match emit::Output::open(&args.output, || {
+        if human {
+            eprintln!(
+                "waiting for another stackc process writing to {}",
+                args.output.display()
+            );
+        }
+    }) {
+        Ok(out) => out,
+        Err(d) => return ctx.fail(d),
+    };
     let written: Vec<Result<(PathBuf, emit::Written, usize), Diagnostic>> = ready
         .par_iter()
-        .map(|m| emit::write(&args.output, m).map(|(p, w)| (p, w, m.files.len())))
+        .map(|m| out.write(m).map(|(p, w)| (p, w, m.files.len())))
         .collect();
     for w in written {
         match w {

@@ -73,6 +73,8 @@ codes! {
     SiteConflict = "E0023", "two sites with one name";
     /// Reading a git revision failed.
     Git = "E0024", "git error";
+    /// `render --check`: a rendered file differs from a fresh render.
+    Stale = "E0054", "rendered output is out of date";
     /// The library itself is malformed.
     LibraryInvalid = "E0101", "invalid library";
     /// A library expression failed to evaluate.
