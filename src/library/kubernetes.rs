@@ -115,7 +115,17 @@ pub struct KubernetesLib {
     pub management: Option<(ManagementDef, FileId)>,
 }
 
-/// The charts stackc renders into a cluster tree, in order.
-pub const OCCM: &str = "openstack-cloud-controller-manager";
-pub const CINDER_CSI: &str = "openstack-cinder-csi";
-pub const MANILA_CSI: &str = "openstack-manila-csi";
+/// Chart values that wire the `cloud-config` Secret, which stackc owns:
+/// the first key of a value path in `chart`, and what to do instead.
+pub fn owned_value(chart: &str, key: &str) -> Option<&'static str> {
+    use crate::model::{CINDER_CSI, OCCM};
+    match (chart, key) {
+        (OCCM | CINDER_CSI, "secret") => Some(
+            "stackc provides cloud.conf through the `cloud-config` Secret; set cloud.conf keys in `cloudConf`",
+        ),
+        (OCCM, "cloudConfig") => Some(
+            "the chart ignores `cloudConfig` with stackc's external Secret (and it would put credentials into values); set cloud.conf keys in `cloudConf`",
+        ),
+        _ => None,
+    }
+}

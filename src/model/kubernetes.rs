@@ -100,6 +100,45 @@ pub struct Cluster {
     pub values: Option<ClusterValues>,
 }
 
+/// The cloud-provider-openstack charts a cluster runs.
+pub const OCCM: &str = "openstack-cloud-controller-manager";
+pub const CINDER_CSI: &str = "openstack-cinder-csi";
+pub const MANILA_CSI: &str = "openstack-manila-csi";
+
+impl Cluster {
+    /// The charts this cluster runs, in order.
+    pub fn charts(&self) -> Vec<&'static str> {
+        let mut v = vec![OCCM];
+        if self.storage.cinder.is_some() {
+            v.push(CINDER_CSI);
+        }
+        if self.storage.manila.is_some() {
+            v.push(MANILA_CSI);
+        }
+        v
+    }
+
+    /// The site's raw values for one of its charts.
+    pub fn chart_values(&self, chart: &str) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        let v = self.values.as_ref()?;
+        match chart {
+            OCCM => v.occm.as_ref(),
+            CINDER_CSI => v.cinder_csi.as_ref(),
+            MANILA_CSI => v.manila_csi.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The name cloud-provider-openstack knows the cluster by (load
+    /// balancer names, volume and share metadata): `<site>-<cluster>`, or
+    /// the site's `cluster.name` value for the controller manager.
+    pub fn cpo_cluster_name(&self, site: &str) -> String {
+        self.chart_values(OCCM)
+            .and_then(|v| v.get("cluster")?.get("name")?.as_str())
+            .map_or_else(|| format!("{site}-{}", self.name), str::to_string)
+    }
+}
+
 /// A cloud.conf value as written in the site.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]

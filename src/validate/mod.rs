@@ -5,6 +5,7 @@
 //! Schema (structure, types, ranges), library rules (names, consistency,
 //! requirements) and the secret-material ban.
 
+mod kubernetes;
 mod rules;
 pub mod schema;
 mod secrets;

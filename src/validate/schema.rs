@@ -381,6 +381,9 @@ fn human_def(def: &str) -> &'static str {
         "labelValue" => "label value",
         "secretPrefix" => "key prefix",
         "libraryName" => "name",
+        "storeKey" => "store key",
+        "kubeVersion" => "Kubernetes version",
+        "openstackName" => "OpenStack name",
         _ => "value",
     }
 }
