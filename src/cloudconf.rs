@@ -21,14 +21,31 @@ pub enum ConfText {
     Secret(String),
 }
 
+/// A fact a value is made of, and where it was written (for `explain`).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// What it is: `catalogue: identity public host`, `site`, ...
+    pub label: String,
+    pub span: Span,
+    pub value: String,
+}
+
+impl Source {
+    pub fn new(label: impl Into<String>, span: Span, value: impl Into<String>) -> Source {
+        Source {
+            label: label.into(),
+            span,
+            value: value.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub key: String,
     pub value: ConfText,
-    /// Where the value comes from (the site line or library file).
-    pub span: Span,
-    /// Who set it: `catalogue identity public endpoint`, `site`, ...
-    pub origin: String,
+    /// The facts it is made of, lowest precedence first.
+    pub sources: Vec<Source>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,8 +70,7 @@ impl CloudConf {
         sub: Option<&str>,
         key: &str,
         value: ConfText,
-        span: Span,
-        origin: &str,
+        sources: Vec<Source>,
     ) {
         let idx = match self
             .sections
@@ -75,8 +91,7 @@ impl CloudConf {
         let entry = Entry {
             key: key.to_string(),
             value,
-            span,
-            origin: origin.to_string(),
+            sources,
         };
         match s
             .entries
@@ -276,47 +291,18 @@ mod tests {
 
     #[test]
     fn template_text() {
-        let span = Span::new(
-            crate::source::Files::new().add(crate::source::SourceFile::new(
-                "t",
-                "",
-                crate::source::Layer::Site,
-            )),
-            0,
-            0,
-        );
         let mut c = CloudConf::default();
-        c.set(
-            "Global",
-            None,
-            "auth-url",
-            ConfText::Literal("https://k/v3".into()),
-            span,
-            "t",
-        );
-        c.set(
-            "Global",
-            None,
-            "application-credential-id",
-            ConfText::Secret("id".into()),
-            span,
-            "t",
-        );
-        c.set(
-            "global",
-            None,
-            "AUTH-URL",
-            ConfText::Literal("https://x/v3".into()),
-            span,
-            "t",
-        );
+        let lit = |s: &str| ConfText::Literal(s.into());
+        c.set("Global", None, "auth-url", lit("https://k/v3"), vec![]);
+        let id = ConfText::Secret("id".into());
+        c.set("Global", None, "application-credential-id", id, vec![]);
+        c.set("global", None, "AUTH-URL", lit("https://x/v3"), vec![]);
         c.set(
             "LoadBalancerClass",
             Some("a"),
             "network-id",
-            ConfText::Literal("n".into()),
-            span,
-            "t",
+            lit("n"),
+            vec![],
         );
         assert_eq!(
             c.to_template(),

@@ -8,10 +8,13 @@ use super::tree::Seg;
 use crate::diagnostic::Diagnostic;
 use crate::source::{Files, Layer, SourceFile};
 
-/// apiVersion / kind / namespace / name.
+/// The cluster (a `clusters/<cluster>/` tree, empty for the site's own
+/// cluster), apiVersion / kind / namespace / name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectId {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
     pub api_version: String,
     pub kind: String,
     pub namespace: String,
@@ -21,10 +24,14 @@ pub struct ObjectId {
 impl std::fmt::Display for ObjectId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.namespace.is_empty() {
-            write!(f, "{} {}", self.kind, self.name)
+            write!(f, "{} {}", self.kind, self.name)?;
         } else {
-            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)?;
         }
+        if !self.cluster.is_empty() {
+            write!(f, " (cluster {})", self.cluster)?;
+        }
+        Ok(())
     }
 }
 
@@ -97,6 +104,11 @@ pub fn objects(
             }
             continue;
         }
+        // Objects of a cluster tree belong to that cluster.
+        let cluster = rel
+            .strip_prefix("clusters/")
+            .and_then(|r| r.split_once('/'))
+            .map_or(String::new(), |(c, _)| c.to_string());
         let (dir, file_name) = match rel.rsplit_once('/') {
             Some((dir, name)) => (Some(dir.to_string()), name),
             None => (None, rel.as_str()),
@@ -108,6 +120,7 @@ pub fn objects(
             }
             let s = |v: Option<&J>| v.and_then(J::as_str).unwrap_or_default().to_string();
             let mut oid = ObjectId {
+                cluster: cluster.clone(),
                 api_version: s(doc.get("apiVersion")),
                 kind: s(doc.get("kind")),
                 namespace: s(doc.pointer("/metadata/namespace")),
@@ -115,6 +128,7 @@ pub fn objects(
             };
             if oid.kind.is_empty() && matches!(file_name, "values.yaml" | "secret-values.yaml") {
                 oid = ObjectId {
+                    cluster: cluster.clone(),
                     api_version: "stackc.dev/v1".into(),
                     kind: if file_name == "values.yaml" {
                         "Values"

@@ -11,6 +11,7 @@
 //! deletes. Every node keeps the span of the layer that set it.
 
 mod catalogue;
+pub mod cluster;
 mod evaluate;
 mod merge;
 mod origin;
@@ -82,6 +83,10 @@ pub struct Resolved {
     pub catalogue: Catalogue,
     /// Components in deployment order (tier, then name).
     pub components: IndexMap<String, ResolvedComponent>,
+    /// Clusters on this cloud (`spec.kubernetes.clusters`), in site order.
+    pub clusters: Vec<cluster::ResolvedCluster>,
+    /// With `spec.kubernetes.magnum`: what its management cluster runs.
+    pub management: Option<crate::library::ManagementDef>,
 }
 
 /// The expression context for a component.
@@ -394,6 +399,18 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
             },
         );
     }
+    let clusters = cluster::resolve(
+        &cluster::Facts {
+            lib,
+            site,
+            spans: &spans,
+            catalogue: &catalogue,
+            components: &components,
+            engine: &engine,
+            ctx: &site_ctx,
+        },
+        &mut diags,
+    );
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
@@ -403,6 +420,14 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         plan,
         catalogue,
         components,
+        clusters,
+        management: site
+            .spec
+            .kubernetes
+            .magnum
+            .as_ref()
+            .and(lib.kubernetes.management.as_ref())
+            .map(|(m, _)| m.clone()),
     })
 }
 
