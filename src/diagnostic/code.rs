@@ -73,6 +73,12 @@ codes! {
     SiteConflict = "E0023", "two sites with one name";
     /// Reading a git revision failed.
     Git = "E0024", "git error";
+    /// `spec.release` names a release the library no longer renders.
+    RetiredRelease = "E0030", "retired release";
+    /// An enabled component has no chart version published for the release.
+    NoChart = "E0031", "no published chart for the release";
+    /// An enabled component cannot run with the release (no image build).
+    Unavailable = "E0032", "component unavailable for the release";
     /// Two Kubernetes clusters with one name (or one cloud-provider-openstack cluster name in a project).
     DuplicateCluster = "E0045", "duplicate Kubernetes cluster name";
     /// A `spec.kubernetes` setting needs a service the site does not run.
@@ -87,6 +93,8 @@ codes! {
     InvalidCloudConfValue = "E0050", "invalid cloud.conf value";
     /// The Keystone webhook has no issuer for its serving certificate.
     WebhookIssuer = "E0051", "no issuer for the Keystone webhook";
+    /// `stackc init` would overwrite a file.
+    FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.
     Stale = "E0054", "rendered output is out of date";
     /// The library itself is malformed.
