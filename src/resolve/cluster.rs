@@ -409,7 +409,7 @@ fn load_balancer(f: &Facts<'_>, c: &Cluster, node: &Node, conf: &mut CloudConf) 
                 p.as_str(),
             ),
         ),
-        None => octavia_provider(f, lb_span),
+        None => octavia_provider(f, f.spans.key("spec.services.octavia").unwrap_or(lb_span)),
     };
     conf.set(
         "LoadBalancer",
