@@ -131,12 +131,7 @@ fn keystone_public_url(site_dir: &Path, target: &str) -> String {
 /// the library ships one): chart pinned at the version openstack-helm
 /// published in the 2026.1 series.
 fn library_with_manila() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (rel, bytes) in read_tree(&repo().join("library")) {
-        let p = dir.path().join(&rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
+    let dir = library_copy();
     let c = dir.path().join("components/manila");
     std::fs::create_dir_all(&c).unwrap();
     std::fs::write(
@@ -452,4 +447,78 @@ fn cluster_trees_build_with_helm_offline() {
         built += 1;
     }
     assert_eq!(built, 2, "both clusters built");
+}
+
+/// A copy of the library.
+fn library_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, bytes) in read_tree(&repo().join("library")) {
+        let p = dir.path().join(&rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    dir
+}
+
+/// A library without the cloud.conf key table of the release the clusters
+/// target is reported (E0111); one whose table lacks a key stackc writes
+/// fails stackc's own check before anything is written (E0112).
+#[test]
+fn the_key_table_is_required_and_enforced() {
+    let site = repo().join("sites/k8s-cloud.yaml");
+    let lib = library_copy();
+    let table = lib.path().join("kubernetes/cloud-conf-keys/v1.36.0.txt");
+    let full = std::fs::read_to_string(&table).unwrap();
+    std::fs::remove_file(&table).unwrap();
+    let (code, _, err) = run(stackc()
+        .args(["--library", lib.path().to_str().unwrap(), "validate"])
+        .arg(&site));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0111") && err.contains("v1.36.0"), "{err}");
+    std::fs::write(
+        &table,
+        full.lines()
+            .filter(|l| !l.contains("ignore-volume-az"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(stackc()
+        .args(["--library", lib.path().to_str().unwrap(), "render", "-o"])
+        .arg(out.path())
+        .arg(&site));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("E0112") && err.contains("[BlockStorage] ignore-volume-az"),
+        "{err}"
+    );
+    assert!(read_tree(out.path()).is_empty(), "nothing written");
+}
+
+/// `stackc diff` tells the objects of different clusters apart: a change
+/// in one cluster's cloud.conf is one changed object of that cluster.
+#[test]
+fn diff_tells_clusters_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = repo().join("sites/k8s-cloud.yaml");
+    let new = tmp.path().join("k8s-cloud.yaml");
+    std::fs::write(
+        &new,
+        std::fs::read_to_string(&old)
+            .unwrap()
+            .replace("monitor-delay: 10s", "monitor-delay: 20s"),
+    )
+    .unwrap();
+    let (code, out, err) = run(stackc().arg("diff").arg(&old).arg(&new));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("ExternalSecret kube-system/cloud-config (cluster apps)"),
+        "{out}"
+    );
+    assert!(!out.contains("(cluster ci)"), "{out}");
+    assert!(
+        out.contains("1 changed, 0 added, 0 removed objects"),
+        "{out}"
+    );
 }
