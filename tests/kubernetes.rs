@@ -388,7 +388,6 @@ fn manila_follows_the_library() {
 fn cluster_trees_build_with_helm_offline() {
     let kubectl = tool("kubectl");
     let helm = tool("helm");
-    let fixture = repo().join("tests/fixtures/chart");
     let tmp = tempfile::tempdir().unwrap();
     let site = repo().join("sites/k8s-cloud.yaml");
     let dir = render(&[], &site, "kustomize", tmp.path());
@@ -399,27 +398,7 @@ fn cluster_trees_build_with_helm_offline() {
             if !k.exists() {
                 continue;
             }
-            let doc = &docs(&k)[0]["helmCharts"][0];
-            let (name, version) = (
-                doc["name"].as_str().unwrap(),
-                doc["version"].as_str().unwrap(),
-            );
-            let chart_dir = chart
-                .path()
-                .join("charts")
-                .join(format!("{name}-{version}"))
-                .join(name);
-            std::fs::create_dir_all(chart_dir.join("templates")).unwrap();
-            let text = std::fs::read_to_string(fixture.join("Chart.yaml"))
-                .unwrap()
-                .replace("NAME", name)
-                .replace("VERSION", version);
-            std::fs::write(chart_dir.join("Chart.yaml"), text).unwrap();
-            std::fs::copy(
-                fixture.join("templates/values.yaml"),
-                chart_dir.join("templates/values.yaml"),
-            )
-            .unwrap();
+            place_fixture_chart(&chart.path());
         }
         let out = Command::new(&kubectl)
             .args(["kustomize", "--enable-helm", "--helm-command"])

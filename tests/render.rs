@@ -203,7 +203,6 @@ fn objects_validate_against_crds_and_kubernetes_schemas() {
 fn kustomize_target_builds_with_helm_offline() {
     let kubectl = tool("kubectl");
     let helm = tool("helm");
-    let fixture = repo().join("tests/fixtures/chart");
     let (_tmp, sites) = render_all("kustomize");
     for (site, dir) in sites {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
@@ -212,34 +211,7 @@ fn kustomize_target_builds_with_helm_offline() {
             if !k.exists() {
                 continue;
             }
-            let text = std::fs::read_to_string(&k).unwrap();
-            let field = |name: &str| {
-                text.lines()
-                    .find_map(|l| {
-                        l.trim_start()
-                            .trim_start_matches("- ")
-                            .strip_prefix(&format!("{name}: "))
-                    })
-                    .unwrap()
-                    .trim_matches('\'')
-                    .to_string()
-            };
-            let (name, version) = (field("name"), field("version"));
-            let chart_dir = comp
-                .join("charts")
-                .join(format!("{name}-{version}"))
-                .join(&name);
-            std::fs::create_dir_all(chart_dir.join("templates")).unwrap();
-            let chart = std::fs::read_to_string(fixture.join("Chart.yaml"))
-                .unwrap()
-                .replace("NAME", &name)
-                .replace("VERSION", &version);
-            std::fs::write(chart_dir.join("Chart.yaml"), chart).unwrap();
-            std::fs::copy(
-                fixture.join("templates/values.yaml"),
-                chart_dir.join("templates/values.yaml"),
-            )
-            .unwrap();
+            place_fixture_chart(&comp);
         }
         let out = Command::new(&kubectl)
             .args(["kustomize", "--enable-helm", "--helm-command"])

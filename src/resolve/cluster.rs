@@ -209,16 +209,6 @@ fn cluster(
     let mut conf = CloudConf::default();
     let lit = |s: &str| ConfText::Literal(s.to_string());
     let cred_span = at("credential").unwrap_or(name_span);
-    if let Some((url, sources)) = &auth {
-        conf.set("Global", None, "auth-url", lit(url), sources.clone());
-    }
-    conf.set(
-        "Global",
-        None,
-        "region",
-        lit(&region.0),
-        vec![region.1.clone()],
-    );
     let cred_key = format!("{}/{}", site.secret_prefix(), c.credential);
     let cred_source = |what: &str| {
         vec![Source::new(
@@ -227,20 +217,32 @@ fn cluster(
             format!("{cred_key}, property {what}"),
         )]
     };
-    conf.set(
-        "Global",
-        None,
+    // Authentication, as cloud.conf [Global] and Manila secret keys.
+    let mut login: Vec<(&str, &str, ConfText, Vec<Source>)> = Vec::new();
+    if let Some((url, sources)) = &auth {
+        login.push(("auth-url", "os-authURL", lit(url), sources.clone()));
+    }
+    login.push((
+        "region",
+        "os-region",
+        lit(&region.0),
+        vec![region.1.clone()],
+    ));
+    login.push((
         "application-credential-id",
+        "os-applicationCredentialID",
         ConfText::Secret(CREDENTIAL_ID.into()),
         cred_source("id"),
-    );
-    conf.set(
-        "Global",
-        None,
+    ));
+    login.push((
         "application-credential-secret",
+        "os-applicationCredentialSecret",
         ConfText::Secret(CREDENTIAL_SECRET.into()),
         cred_source("secret"),
-    );
+    ));
+    for (key, _, value, sources) in &login {
+        conf.set("Global", None, key, value.clone(), sources.clone());
+    }
     if ca.is_some() {
         conf.set("Global", None, "ca-file", lit(CA_FILE), vec![ca_source()]);
     }
@@ -277,30 +279,9 @@ fn cluster(
 
     let manila_secret = c.storage.manila.as_ref().map(|_| {
         let mut m = CloudConf::default();
-        if let Some((url, sources)) = &auth {
-            m.set("", None, "os-authURL", lit(url), sources.clone());
+        for (_, key, value, sources) in login {
+            m.set("", None, key, value, sources);
         }
-        m.set(
-            "",
-            None,
-            "os-region",
-            lit(&region.0),
-            vec![region.1.clone()],
-        );
-        m.set(
-            "",
-            None,
-            "os-applicationCredentialID",
-            ConfText::Secret(CREDENTIAL_ID.into()),
-            cred_source("id"),
-        );
-        m.set(
-            "",
-            None,
-            "os-applicationCredentialSecret",
-            ConfText::Secret(CREDENTIAL_SECRET.into()),
-            cred_source("secret"),
-        );
         if ca.is_some() {
             m.set(
                 "",
