@@ -48,8 +48,7 @@ pub struct KeystoneAuth {
     #[serde(default = "yes")]
     pub enabled: bool,
     /// The cert-manager issuer of the webhook's serving certificate
-    /// (in-cluster names: a private CA). Default: `spec.tls.issuer` when
-    /// `spec.tls.privateCA` is set.
+    /// (in-cluster names: a private CA). Default: `spec.tls.issuer`.
     #[serde(default, deserialize_with = "some")]
     pub issuer: Option<IssuerRef>,
 }

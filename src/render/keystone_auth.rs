@@ -61,12 +61,7 @@ fn issuer(resolved: &Resolved) -> Option<&IssuerRef> {
         .keystone_auth
         .as_ref()
         .and_then(|k| k.issuer.as_ref())
-        .or_else(|| {
-            spec.tls
-                .as_ref()
-                .filter(|t| t.private_ca.is_some())
-                .map(|t| &t.issuer)
-        })
+        .or_else(|| spec.tls.as_ref().map(|t| &t.issuer))
 }
 
 /// The in-cluster names of the webhook's Service.

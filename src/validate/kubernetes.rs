@@ -281,16 +281,18 @@ fn webhook(
     listed: &IndexMap<String, Listed>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let private_tls = spec.get("tls").and_then(|t| t.get("privateCA")).is_some();
-    if ka.issuer.is_none() && !private_tls {
+    let tls = spec
+        .get("tls")
+        .is_some_and(|t| !matches!(t.value, Value::Null));
+    if ka.issuer.is_none() && !tls {
         out.push(
             Diagnostic::error(
                 Code::WebhookIssuer,
                 at,
-                "`keystoneAuth` needs a cert-manager issuer for the webhook's in-cluster certificate",
+                "`keystoneAuth` needs a cert-manager issuer for the webhook's certificate",
             )
             .label("no issuer")
-            .help("set `keystoneAuth.issuer` to a private CA issuer, or `spec.tls.privateCA` when `spec.tls.issuer` is one (an ACME issuer cannot sign `.svc` names)"),
+            .help("set `keystoneAuth.issuer` to an issuer of a private CA (or `spec.tls`, whose issuer is used otherwise)"),
         );
     }
     if let Some(l) = listed.get(KEYSTONE_WEBHOOK).filter(|l| !l.enabled) {
