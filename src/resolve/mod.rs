@@ -14,6 +14,7 @@ mod availability;
 mod catalogue;
 pub mod cluster;
 mod evaluate;
+mod images;
 mod merge;
 mod origin;
 mod site_layer;
@@ -22,6 +23,7 @@ use indexmap::IndexMap;
 
 pub use crate::library::{Edge, EdgeKind, Plan, Why};
 pub use catalogue::{Catalogue, Route};
+pub use images::Image;
 pub use merge::{from_json, merge};
 pub use site_layer::SecretRef;
 
@@ -66,6 +68,8 @@ pub struct ResolvedComponent {
     pub routes: Vec<Route>,
     /// Kubernetes Secrets the chart reads by name, filled from the store.
     pub secret_objects: Vec<SecretObject>,
+    /// The images it pulls (`images.tags`), by key.
+    pub images: Vec<Image>,
 }
 
 /// A Kubernetes Secret a chart reads by name, and where its data comes from.
@@ -324,6 +328,10 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
     }
 
     // Pass 2: the site layer (rules + site.yaml), then the final merge.
+    let mirror = site.spec.images.registry.as_ref().map(|r| images::Mirror {
+        prefix: r.as_str(),
+        span: spans.value("spec.images.registry").unwrap_or(spans.root),
+    });
     let mut components = IndexMap::new();
     for (name, st) in staged {
         let c = &lib.components[&name];
@@ -341,7 +349,19 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
                 tree: v,
             });
         }
-        let values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
+        let mut values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
+        // Literal secrets were refused where they were written (site,
+        // layer, library); this catches the ones expressions compute.
+        diags.extend(
+            crate::secret::find(&values, &|p| p.is_empty())
+                .iter()
+                .map(|f| crate::secret::diagnostic(f, &format!("the values of `{name}`"), "an expression here computes a secret value: stackc supplies secrets from the store named in the site's `spec.secrets`; never compute them into chart values")),
+        );
+        let (images, mirrored) = images::collect(&name, keys, &layers, &values, mirror, &mut diags);
+        if let Some(layer) = mirrored {
+            merge(&mut values, layer.tree.clone());
+            layers.push(layer);
+        }
         let routes = c
             .def()
             .provides
@@ -404,6 +424,7 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
                 secrets,
                 routes,
                 secret_objects,
+                images,
             },
         );
     }
@@ -419,6 +440,12 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         },
         &mut diags,
     );
+    if let Some(m) = mirror {
+        let all = components
+            .values()
+            .flat_map(|c: &ResolvedComponent| c.images.iter().map(move |i| (c.name.as_str(), i)));
+        diags.extend(images::conflicts(all, m));
+    }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
