@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::site::{IssuerRef, StoreRef};
+use super::site::{IssuerRef, StoreRef, some, yes};
 use super::types::*;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -285,15 +285,6 @@ pub struct ClusterValues {
     pub cinder_csi: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, rename = "openstack-manila-csi", deserialize_with = "some")]
     pub manila_csi: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// Decodes a present value (rejects an explicit null, like the schema).
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
 }
 
 fn at_most_64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Cluster>, D::Error> {

@@ -227,7 +227,9 @@ fn some_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
 }
 
 /// Decodes a present value (rejects an explicit null, like the schema).
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+pub(super) fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
 
@@ -449,7 +451,7 @@ pub struct ServiceSpec {
     pub values: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-fn yes() -> bool {
+pub(super) fn yes() -> bool {
     true
 }
 

@@ -17,6 +17,11 @@
 //!   externalsecret.yaml       secret values and secret objects from the store
 //!   httproute.yaml            public endpoints (Gateway API)
 //!   certificate.yaml          TLS for public endpoints (cert-manager)
+//! kubernetes-keystone-webhook/ (keystoneAuth) webhook-certificate.yaml, and
+//!   kube-apiserver/           README.md, webhook.kubeconfig: host settings
+//! magnum/                     (magnum) clusterrolebinding.yaml, management-cluster.md
+//! clusters/<cluster>/         a tree per cluster on the cloud, applied to that
+//!                             cluster (`cluster.rs`); not in the root kustomization
 //! ```
 //!
 //! Files and keys are in a fixed order: paths sorted; Kubernetes objects
