@@ -130,6 +130,47 @@ static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// What stands for a secret in hydrated output: `stackc-secret.` and the
+/// store key, with `/` written `~` (`prod/east/database/nova` ->
+/// `stackc-secret.prod~east~database~nova`). Every character is URL-safe
+/// (RFC 3986 unreserved), so a token survives inside a connection string or
+/// a transport URL and the config file stays well-formed. Store keys only
+/// use `[A-Za-z0-9/_.-]`; any other character would be percent-encoded.
+pub fn token(store_key: &str) -> String {
+    let mut out = String::from(TOKEN_PREFIX);
+    for c in store_key.chars() {
+        match c {
+            '/' => out.push('~'),
+            c if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') => out.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The start of every secret token.
+pub const TOKEN_PREFIX: &str = "stackc-secret.";
+
+/// Whether a string holds secret tokens only where secret material would
+/// be: true when it contains a token (a value that is, or embeds, a token
+/// names a store key, it reveals nothing).
+pub fn has_token(value: &str) -> bool {
+    value.contains(TOKEN_PREFIX)
+}
+
+/// Whether a value is safe to show: no URL credentials other than tokens.
+pub fn url_credentials_are_tokens(value: &str) -> bool {
+    URL_CREDENTIALS.captures_iter(value).all(|c| {
+        c.get(1)
+            .is_some_and(|pw| pw.as_str().starts_with(TOKEN_PREFIX))
+    })
+}
+
 /// Masks secret values in source text before it is shown, keeping every
 /// byte offset unchanged (each masked byte becomes `*`).
 pub fn redact_text(text: &str) -> String {
@@ -207,6 +248,20 @@ mod tests {
         ] {
             assert_eq!(has_url_credentials(s), URL_CREDENTIALS.is_match(s), "{s}");
         }
+    }
+
+    #[test]
+    fn tokens_are_url_safe_and_name_the_key() {
+        let t = token("prod/east/database/nova");
+        assert_eq!(t, "stackc-secret.prod~east~database~nova");
+        assert!(
+            t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+        );
+        let url = format!("mysql+pymysql://nova:{t}@mariadb.openstack.svc:3306/nova");
+        assert!(has_url_credentials(&url) && url_credentials_are_tokens(&url));
+        assert!(!url_credentials_are_tokens("rabbit://u:pw@h/x"));
+        assert_eq!(token("a b"), "stackc-secret.a%20b");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod diff;
 mod explain;
 mod graph;
+mod hydrate;
 mod library;
 mod render;
 mod schema;
@@ -79,6 +80,7 @@ impl ColorChoice {
 pub enum Command {
     Validate(validate::ValidateArgs),
     Render(render::RenderArgs),
+    Hydrate(hydrate::HydrateArgs),
     Diff(diff::DiffArgs),
     Explain(explain::ExplainArgs),
     Graph(graph::GraphArgs),
@@ -109,6 +111,7 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Validate(args) => validate::run(&mut ctx, args),
         Command::Render(args) => render::run(&mut ctx, args),
+        Command::Hydrate(args) => hydrate::run(&mut ctx, args),
         Command::Diff(args) => diff::run(&mut ctx, args),
         Command::Secrets(args) => secrets::run(&mut ctx, args),
         Command::Explain(args) => explain::run(&mut ctx, args),

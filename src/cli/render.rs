@@ -1,5 +1,5 @@
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use rayon::prelude::*;
@@ -9,6 +9,7 @@ use crate::diagnostic::{Code, Diagnostic, MessageFormat};
 use crate::emit;
 use crate::library::Library;
 use crate::render::{self, Manifests, Target};
+use crate::resolve::Resolved;
 use crate::source::Files;
 use crate::{resolve, validate};
 
@@ -35,33 +36,69 @@ pub struct RenderArgs {
     pub check: bool,
 }
 
-/// One site's outcome.
-struct Outcome {
-    path: PathBuf,
-    files: Files,
-    diagnostics: Vec<Diagnostic>,
-    manifests: Option<Manifests>,
+/// A site file that validated and resolved.
+pub(super) struct Site {
+    /// The site's files and the library's (what its diagnostics point into).
+    pub files: Files,
+    pub resolved: Resolved,
 }
 
-fn render_one(path: PathBuf, lib: &Library, target: Target) -> Outcome {
-    let check = validate::check_file(&path, lib);
-    let validate::SiteCheck {
-        files,
-        mut diagnostics,
-        site,
-    } = check;
-    let manifests = site.and_then(|site| match resolve::resolve(&site, lib) {
-        Ok(resolved) => Some(render::render(&resolved, target)),
-        Err(d) => {
-            diagnostics.extend(d);
-            None
+/// Validates and resolves site files in parallel; prints their diagnostics
+/// in input order and rejects two sites with one name.
+pub(super) fn resolve_all(
+    ctx: &mut Ctx,
+    lib: &Library,
+    paths: Vec<PathBuf>,
+) -> Result<Vec<Site>, Exit> {
+    let outcomes: Vec<(PathBuf, Files, Vec<Diagnostic>, Option<Resolved>)> = paths
+        .into_par_iter()
+        .map(|path| {
+            let validate::SiteCheck {
+                files,
+                mut diagnostics,
+                site,
+            } = validate::check_file(&path, lib);
+            let resolved = site.and_then(|site| match resolve::resolve(&site, lib) {
+                Ok(r) => Some(r),
+                Err(d) => {
+                    diagnostics.extend(d);
+                    None
+                }
+            });
+            (path, files, diagnostics, resolved)
+        })
+        .collect();
+    let mut exit = Exit::Ok;
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut ready = Vec::new();
+    for (path, files, mut diags, resolved) in outcomes {
+        exit = exit.max(exit_for(&diags));
+        let mut keep = None;
+        match resolved {
+            None => exit = exit.max(Exit::Failure),
+            Some(resolved) => {
+                let name = resolved.site.metadata.name.to_string();
+                if let Some(first) = seen.get(&name) {
+                    diags.push(
+                        Diagnostic::at_path(Code::SiteConflict, path.display().to_string(), format!("site `{name}` is also defined by {}", first.display()))
+                            .help("site names (metadata.name) must be unique: each names its output directory"),
+                    );
+                    exit = exit.max(Exit::Failure);
+                } else {
+                    seen.insert(name, path);
+                    keep = Some(resolved);
+                }
+            }
         }
-    });
-    Outcome {
-        path,
-        files,
-        diagnostics,
-        manifests,
+        ctx.report.emit(&files, diags);
+        if let Some(resolved) = keep {
+            ready.push(Site { files, resolved });
+        }
+    }
+    if exit == Exit::Ok {
+        Ok(ready)
+    } else {
+        Err(exit)
     }
 }
 
@@ -70,43 +107,44 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         Ok(found) => found,
         Err(exit) => return exit,
     };
-    // Validate, resolve and render in parallel; report in input order.
-    let outcomes: Vec<Outcome> = paths
-        .into_par_iter()
-        .map(|p| render_one(p, &lib, args.target))
+    let sites = match resolve_all(ctx, &lib, paths) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let ready: Vec<(Manifests, String)> = sites
+        .par_iter()
+        .map(|s| {
+            let m = render::render(&s.resolved, args.target);
+            let note = format!("{}, {} files", args.target.as_str(), m.files.len());
+            (m, note)
+        })
         .collect();
-    let mut exit = Exit::Ok;
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut ready = Vec::new();
-    for o in outcomes {
-        exit = exit.max(exit_for(&o.diagnostics));
-        if o.manifests.is_none() {
-            exit = exit.max(Exit::Failure);
-        }
-        let mut diags = o.diagnostics;
-        if let Some(m) = &o.manifests {
-            if let Some(first) = seen.get(&m.site) {
-                diags.push(
-                    Diagnostic::at_path(Code::SiteConflict, o.path.display().to_string(), format!("site `{}` is also defined by {}", m.site, first.display()))
-                        .help("site names (metadata.name) must be unique: each names its output directory"),
-                );
-                exit = exit.max(Exit::Failure);
-            } else {
-                seen.insert(m.site.clone(), o.path.clone());
-                ready.push(m.clone());
-            }
-        }
-        ctx.report.emit(&o.files, diags);
-    }
-    if exit != Exit::Ok {
-        return exit;
-    }
+    write_or_check(
+        ctx,
+        &args.output,
+        &ready,
+        args.check,
+        ("render", "rendered"),
+    )
+}
+
+/// Writes each site's tree (or, with `check`, compares it with the disk);
+/// prints one line per site. `verb` names the command that regenerates the
+/// output and what it did (`("render", "rendered")`).
+pub(super) fn write_or_check(
+    ctx: &mut Ctx,
+    output: &Path,
+    ready: &[(Manifests, String)],
+    check: bool,
+    verb: (&str, &str),
+) -> Exit {
+    let (command, done) = verb;
     let human = ctx.report.format() == MessageFormat::Human;
-    if args.check {
+    if check {
         let mut drifted = false;
-        for m in &ready {
-            let drift = emit::check(&args.output, m);
-            let dir = args.output.join(&m.site);
+        for (m, _) in ready {
+            let drift = emit::check(output, m);
+            let dir = output.join(&m.site);
             if drift.is_clean() {
                 if human {
                     eprintln!("up to date: {}", dir.display());
@@ -127,31 +165,28 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         if drifted {
             if human {
                 eprintln!(
-                    "the rendered output is out of date: run `stackc render` and commit the result"
+                    "the {done} output is out of date: run `stackc {command}` and commit the result"
                 );
             }
             return Exit::Failure;
         }
         return Exit::Ok;
     }
+    let mut exit = Exit::Ok;
     // Writes are independent per site directory.
-    let written: Vec<Result<(PathBuf, emit::Written, usize), Diagnostic>> = ready
+    let written: Vec<Result<(PathBuf, emit::Written), Diagnostic>> = ready
         .par_iter()
-        .map(|m| emit::write(&args.output, m).map(|(p, w)| (p, w, m.files.len())))
+        .map(|(m, _)| emit::write(output, m))
         .collect();
-    for w in written {
+    for (w, (_, note)) in written.into_iter().zip(ready) {
         match w {
-            Ok((dir, how, n)) => {
+            Ok((dir, how)) => {
                 if human {
                     let what = match how {
-                        emit::Written::Replaced => "rendered",
+                        emit::Written::Replaced => done,
                         emit::Written::Unchanged => "unchanged",
                     };
-                    eprintln!(
-                        "{what} {} ({}, {n} files)",
-                        dir.display(),
-                        args.target.as_str()
-                    );
+                    eprintln!("{what} {} ({note})", dir.display());
                 }
             }
             Err(d) => {

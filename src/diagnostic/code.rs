@@ -73,6 +73,22 @@ codes! {
     SiteConflict = "E0023", "two sites with one name";
     /// Reading a git revision failed.
     Git = "E0024", "git error";
+    /// Helm could not be started (missing, not executable).
+    HelmMissing = "E0035", "helm cannot run";
+    /// `helm template` failed on a chart.
+    HelmFailed = "E0036", "helm template failed";
+    /// `helm template` did not finish within the timeout.
+    HelmTimeout = "E0037", "helm template timed out";
+    /// A pinned chart version is not in the charts directory.
+    ChartMissing = "E0038", "chart version not available";
+    /// A chart package does not match the digest its index lists.
+    ChartDigest = "E0039", "chart digest mismatch";
+    /// No usable charts directory.
+    ChartsDirectory = "E0040", "no usable charts directory";
+    /// Helm printed something stackc cannot read as Kubernetes objects.
+    HelmOutput = "E0041", "unreadable helm output";
+    /// A Helm hook Job without the Argo CD hook annotations stackc sets.
+    ArgoHook = "E0042", "hook Job without Argo CD hook annotations";
     /// The library itself is malformed.
     LibraryInvalid = "E0101", "invalid library";
     /// A library expression failed to evaluate.

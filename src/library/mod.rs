@@ -178,6 +178,8 @@ pub struct ReleaseDef {
 pub struct Release {
     pub def: ReleaseDef,
     pub file: FileId,
+    /// The parsed `release.yaml` (for the spans of chart pins).
+    pub doc: Node,
     /// Release values per component (image tags).
     pub values: IndexMap<String, LazyValues>,
 }
@@ -189,6 +191,16 @@ impl Release {
             .charts
             .get(chart)
             .unwrap_or(&self.def.chart_version)
+    }
+
+    /// Where the chart version of a chart is pinned: its `charts:` entry,
+    /// else `chartVersion`.
+    pub fn pin_span(&self, chart: &str) -> Span {
+        self.doc
+            .get("charts")
+            .and_then(|c| c.get(chart))
+            .or_else(|| self.doc.get("chartVersion"))
+            .map_or(self.doc.span.with_len(0), |n| n.span)
     }
 }
 
@@ -350,6 +362,7 @@ impl Library {
                             Release {
                                 def,
                                 file: id,
+                                doc: doc.clone(),
                                 values: IndexMap::new(),
                             },
                         );

@@ -54,6 +54,8 @@ pub struct ResolvedComponent {
     pub chart: String,
     /// The chart version pinned by the release.
     pub version: String,
+    /// Where the release pins it (`charts.<chart>` or `chartVersion`).
+    pub pin: Span,
     pub tier: u32,
     /// Components this one waits for (outside its readiness group).
     pub depends_on: Vec<String>,
@@ -369,6 +371,7 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
                 kind: c.def().kind,
                 chart: c.def().chart.clone(),
                 version: release.chart_version(&c.def().chart).to_string(),
+                pin: release.pin_span(&c.def().chart),
                 tier: plan.tiers[&name],
                 depends_on: plan.depends_on(&name),
                 values,

@@ -1,6 +1,8 @@
 //! Shared test helpers: running the real binary, golden files, tool lookup.
 #![allow(dead_code)]
 
+pub mod charts;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
