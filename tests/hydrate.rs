@@ -448,3 +448,253 @@ fn argocd_hook_jobs_carry_argocd_hook_annotations() {
     // Flux has no such rule.
     ok(hydrate(&repository(), &tmp.path().join("c"), &out).arg(&site));
 }
+
+const H: &str = "tests/cases/diff-hydrate";
+
+/// `stackc diff --hydrate` with the test charts.
+fn diff_hydrate(cache: &Path) -> Command {
+    let mut c = stackc();
+    c.args(["diff", "--hydrate", "--charts"])
+        .arg(repository())
+        .arg("--cache-dir")
+        .arg(cache)
+        .arg("--helm")
+        .arg(tool("helm"));
+    c
+}
+
+/// Golden hydrated diffs: a conf value edit (the config line, its site
+/// line, the restarted workloads), an upgrade (images, Jobs to recreate,
+/// hooks), a service switched on.
+#[test]
+fn hydrated_diffs_match_goldens() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios: [(&str, Vec<String>); 3] = [
+        (
+            "conf-edit",
+            vec![
+                format!("{H}/conf-edit/old.yaml"),
+                format!("{H}/conf-edit/new.yaml"),
+            ],
+        ),
+        (
+            "upgrade",
+            vec![
+                format!("{H}/conf-edit/old.yaml"),
+                "--release".into(),
+                "2025.2".into(),
+            ],
+        ),
+        (
+            "service-on",
+            vec![
+                format!("{H}/service-on/old.yaml"),
+                format!("{H}/service-on/new.yaml"),
+            ],
+        ),
+    ];
+    let mut expected = Vec::new();
+    for (name, args) in scenarios {
+        for (format, ext) in [("text", "txt"), ("markdown", "md"), ("json", "json")] {
+            let (code, out, err) = run(diff_hydrate(tmp.path())
+                .args(&args)
+                .args(["--format", format]));
+            assert_eq!(code, 1, "{name} ({format}): changes exit 1\n{err}");
+            assert!(err.is_empty(), "{name}: {err}");
+            let path = format!("golden/diff-hydrate/{name}.{ext}");
+            assert_golden(&path, &out);
+            expected.push(path);
+        }
+    }
+    expected.sort();
+    assert_eq!(
+        files_in("golden/diff-hydrate", &["txt", "md", "json"]),
+        expected,
+        "every hydrated diff golden has a scenario"
+    );
+}
+
+#[test]
+fn a_conf_edit_names_its_config_line_site_line_and_restarts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(diff_hydrate(tmp.path()).args([
+        &format!("{H}/conf-edit/old.yaml"),
+        &format!("{H}/conf-edit/new.yaml"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let objects = v["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 1, "only the Secret is listed: {out}");
+    let change = &objects[0]["changes"][0];
+    assert_eq!(change["config"]["file"], "nova.conf");
+    assert_eq!(
+        change["config"]["location"],
+        "[DEFAULT] cpu_allocation_ratio"
+    );
+    assert_eq!(
+        (change["old"].as_str(), change["new"].as_str()),
+        (Some("3"), Some("4"))
+    );
+    assert_eq!(change["origin"]["file"], format!("{H}/conf-edit/new.yaml"));
+    assert_eq!(change["origin"]["line"], 20);
+    assert_eq!(
+        (
+            v["summary"]["configLines"].as_u64(),
+            v["summary"]["attributed"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let restarts: Vec<&str> = v["consequences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "restart")
+        .map(|c| c["object"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        restarts,
+        [
+            "DaemonSet openstack/nova-compute",
+            "DaemonSet openstack/nova-compute-ironic",
+            "Deployment openstack/nova-api"
+        ]
+    );
+    // No hash annotation is printed as a change.
+    assert!(!out.contains("configmap-etc-hash\": "), "{out}");
+}
+
+#[test]
+fn an_upgrade_lists_jobs_to_recreate_and_attributes_config_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(diff_hydrate(tmp.path()).args([
+        &format!("{H}/conf-edit/old.yaml"),
+        "--release",
+        "2025.2",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<(&str, &str)> = v["consequences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["kind"].as_str().unwrap(), c["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        kinds.iter().any(|(k, m)| *k == "recreate"
+            && m.contains("Job openstack/nova-bootstrap")
+            && m.contains("quay.io/airshipit/nova:2025.1-ubuntu_noble -> quay.io/airshipit/nova:2025.2-ubuntu_noble")
+            && m.contains("spec.upgrade.force")),
+        "{kinds:#?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|(k, m)| *k == "hook-rerun" && m.contains("nova-db-sync (changes: image")),
+        "{kinds:#?}"
+    );
+    assert!(
+        kinds.iter().any(|(k, _)| *k == "labels"),
+        "chart labels folded"
+    );
+    // Every changed config line names its cause.
+    assert_eq!(
+        v["summary"]["configLines"], v["summary"]["attributed"],
+        "{out}"
+    );
+}
+
+/// Removing a service deletes its PersistentVolumeClaim: said first.
+#[test]
+fn removed_volumes_are_consequences() {
+    let tmp = tempfile::tempdir().unwrap();
+    let new = tmp.path().join("ceph.yaml");
+    let text = std::fs::read_to_string(repo().join(format!("{H}/service-on/old.yaml")))
+        .unwrap()
+        .replace("  services:", "  storage:\n    backend: ceph\n    ceph:\n      monitors: [\"10.0.0.1:6789\"]\n      rbdSecretUUID: 457eb676-33da-42ec-9a8c-9293d545c337\n  services:");
+    std::fs::write(&new, text).unwrap();
+    let (code, out, err) = run(diff_hydrate(&tmp.path().join("c"))
+        .arg(format!("{H}/service-on/old.yaml"))
+        .arg(&new));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains(
+            "volume removed [glance]: PersistentVolumeClaim openstack/glance-images is deleted"
+        ),
+        "{out}"
+    );
+}
+
+/// Hydrated directories diff like the sites they came from.
+#[test]
+fn hydrated_directories_diff_like_sites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("c");
+    for (side, file) in [("a", "old"), ("b", "new")] {
+        ok(hydrate(&repository(), &cache, &tmp.path().join(side))
+            .arg(format!("{H}/conf-edit/{file}.yaml")));
+    }
+    let (code, from_dirs, _) = run(stackc()
+        .args(["diff", "--hydrate", "--format", "json"])
+        .arg(tmp.path().join("a/review"))
+        .arg(tmp.path().join("b/review")));
+    assert_eq!(code, 1);
+    let (_, from_sites, _) = run(diff_hydrate(&cache).args([
+        &format!("{H}/conf-edit/old.yaml"),
+        &format!("{H}/conf-edit/new.yaml"),
+        "--format",
+        "json",
+    ]));
+    let strip = |s: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(s).unwrap();
+        for o in v["objects"].as_array_mut().unwrap() {
+            for c in o["changes"].as_array_mut().unwrap() {
+                c.as_object_mut().unwrap().remove("origin");
+            }
+        }
+        (v["objects"].clone(), v["consequences"].clone())
+    };
+    assert_eq!(strip(&from_dirs), strip(&from_sites));
+}
+
+/// A diff too large for a pull-request comment stays under GitHub's limit
+/// and says what it left out.
+#[test]
+fn markdown_stays_under_the_comment_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut keys = String::new();
+    for i in 0..2500 {
+        keys.push_str(&format!("              option_{i:04}: value-{i}\n"));
+    }
+    let old = tmp.path().join("old.yaml");
+    let new = tmp.path().join("new.yaml");
+    let base = std::fs::read_to_string(repo().join(format!("{H}/service-on/old.yaml"))).unwrap();
+    std::fs::write(&old, &base).unwrap();
+    std::fs::write(
+        &new,
+        base.replace("    nova: {}", &format!("    nova:\n      values:\n        conf:\n          nova:\n            DEFAULT:\n{keys}")),
+    )
+    .unwrap();
+    let (code, md, err) = run(diff_hydrate(&tmp.path().join("c"))
+        .arg(&old)
+        .arg(&new)
+        .args(["--format", "markdown"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    assert!(
+        md.contains("**Left out**") && md.contains("--format text"),
+        "{}",
+        &md[md.len() - 500..]
+    );
+    assert!(
+        md.contains("#### Consequences"),
+        "the summary is always there"
+    );
+}

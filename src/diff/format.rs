@@ -34,14 +34,29 @@ fn summary_line(d: &Diff) -> String {
     let n = |count: usize, one: &str, many: &str| {
         format!("{count} {}", if count == 1 { one } else { many })
     };
-    format!(
+    let mut s = format!(
         "{} changed, {} added, {} removed objects; {}; {}",
         d.count(Status::Changed),
         d.count(Status::Added),
         d.count(Status::Removed),
         n(d.field_changes(), "field change", "field changes"),
         n(d.hazards.len(), "hazard", "hazards")
-    )
+    );
+    if !d.consequences.is_empty() {
+        s.push_str(&format!(
+            "; {}",
+            n(d.consequences.len(), "consequence", "consequences")
+        ));
+    }
+    let (lines, attributed) = d.config_lines();
+    if lines > 0 {
+        s.push_str(&format!(
+            "; {}, {attributed} attributed to a site or layer line ({}%)",
+            n(lines, "changed config line", "changed config lines"),
+            attributed * 100 / lines
+        ));
+    }
+    s
 }
 
 /// Components in order, with their object diffs.
@@ -107,6 +122,24 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
     if d.is_empty() {
         out.push_str("no changes\n");
         return out;
+    }
+    if !d.consequences.is_empty() {
+        out.push('\n');
+        out.push_str(&p.paint(yellow.bold(), "consequences:"));
+        out.push('\n');
+        for c in &d.consequences {
+            let scope = c
+                .component
+                .as_deref()
+                .map(|c| format!(" [{c}]"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {}{scope}: {}\n",
+                p.paint(yellow.bold(), "*"),
+                c.kind.as_str(),
+                c.message
+            ));
+        }
     }
     if !d.hazards.is_empty() {
         out.push('\n');
@@ -184,6 +217,9 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// GitHub's limit for a pull-request comment, in characters.
+pub const MARKDOWN_LIMIT: usize = 65_536;
+
 fn markdown(d: &Diff, summary: bool) -> String {
     let mut out = String::from("### stackc diff\n\n");
     out.push_str(&format!("`{}` → `{}`\n\n", cell(&d.old), cell(&d.new)));
@@ -192,18 +228,51 @@ fn markdown(d: &Diff, summary: bool) -> String {
         return out;
     }
     out.push_str(&format!("**{}**\n\n", summary_line(d)));
+    // Room kept for the note on what was left out.
+    let budget = MARKDOWN_LIMIT - 1_000;
+    let mut left_out: Vec<String> = Vec::new();
+    if !d.consequences.is_empty() {
+        out.push_str("#### Consequences\n\n| | component | what happens |\n|---|---|---|\n");
+        let mut skipped = 0;
+        for c in &d.consequences {
+            let row = format!(
+                "| {} | {} | {} |\n",
+                c.kind.as_str(),
+                c.component.as_deref().unwrap_or(""),
+                cell(&c.message)
+            );
+            if out.chars().count() + row.chars().count() > budget / 2 {
+                skipped += 1;
+                continue;
+            }
+            out.push_str(&row);
+        }
+        if skipped > 0 {
+            left_out.push(format!("{skipped} consequences"));
+        }
+        out.push('\n');
+    }
     if !d.hazards.is_empty() {
         out.push_str(
             "#### ⚠️ Hazards\n\n| hazard | component | object | detail |\n|---|---|---|---|\n",
         );
+        let mut skipped = 0;
         for h in &d.hazards {
-            out.push_str(&format!(
+            let row = format!(
                 "| {} | {} | {} | {} |\n",
                 h.kind.as_str(),
                 h.component.as_deref().unwrap_or(""),
                 cell(h.object.as_deref().unwrap_or("")),
                 cell(&h.message)
-            ));
+            );
+            if out.chars().count() + row.chars().count() > budget * 3 / 4 {
+                skipped += 1;
+                continue;
+            }
+            out.push_str(&row);
+        }
+        if skipped > 0 {
+            left_out.push(format!("{skipped} hazards"));
         }
         out.push('\n');
     }
@@ -222,43 +291,84 @@ fn markdown(d: &Diff, summary: bool) -> String {
     if summary {
         return out;
     }
+    let mut used = out.chars().count();
+    let mut objects_left = 0usize;
+    let mut components_cut: Vec<&str> = Vec::new();
     for (component, objs) in &groups {
-        out.push_str(&format!(
-            "\n<details><summary><b>{component}</b></summary>\n\n"
-        ));
-        out.push_str("| | object | field | old | new | set by |\n|---|---|---|---|---|---|\n");
+        let head = format!(
+            "\n<details><summary><b>{component}</b></summary>\n\n| | object | field | old | new | set by |\n|---|---|---|---|---|---|\n"
+        );
+        let tail = "\n</details>\n";
+        let mut block = String::new();
+        let mut block_len = head.chars().count() + tail.len();
+        let mut cut = false;
         for o in objs {
-            if o.changes.is_empty() {
-                out.push_str(&format!(
-                    "| {} | {} | | | | |\n",
-                    sign(o.status),
-                    cell(&o.id.to_string())
-                ));
+            let rows = object_rows(o);
+            let n = rows.chars().count();
+            if cut || used + block_len + n > budget {
+                cut = true;
+                objects_left += 1;
+                continue;
             }
-            for c in &o.changes {
-                let code = |v: &Option<J>| {
-                    let t = inline(v);
-                    if t.is_empty() {
-                        String::new()
-                    } else {
-                        format!("`{}`", cell(&t))
-                    }
-                };
-                out.push_str(&format!(
-                    "| {} | {} | `{}` | {} | {} | {} |\n",
-                    sign(c.op),
-                    cell(&o.id.to_string()),
-                    cell(&c.path),
-                    code(&c.old),
-                    code(&c.new),
-                    c.origin
-                        .as_ref()
-                        .map(|o| cell(&o.to_string()))
-                        .unwrap_or_default()
-                ));
-            }
+            block_len += n;
+            block.push_str(&rows);
         }
-        out.push_str("\n</details>\n");
+        if cut {
+            components_cut.push(component);
+        }
+        if !block.is_empty() {
+            out.push_str(&head);
+            out.push_str(&block);
+            out.push_str(tail);
+            used += block_len;
+        }
+    }
+    if objects_left > 0 {
+        left_out.push(format!(
+            "the details of {objects_left} objects (of {})",
+            components_cut.join(", ")
+        ));
+    }
+    if !left_out.is_empty() {
+        out.push_str(&format!(
+            "\n> **Left out** to stay under GitHub's {MARKDOWN_LIMIT}-character comment limit: {}. Run the same `stackc diff` with `--format text` or `--format json` for the full diff.\n",
+            left_out.join("; ")
+        ));
+    }
+    out
+}
+
+/// The table rows of one object.
+fn object_rows(o: &ObjectDiff) -> String {
+    let mut out = String::new();
+    if o.changes.is_empty() {
+        out.push_str(&format!(
+            "| {} | {} | | | | |\n",
+            sign(o.status),
+            cell(&o.id.to_string())
+        ));
+    }
+    for c in &o.changes {
+        let code = |v: &Option<J>| {
+            let t = inline(v);
+            if t.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`", cell(&t))
+            }
+        };
+        out.push_str(&format!(
+            "| {} | {} | `{}` | {} | {} | {} |\n",
+            sign(c.op),
+            cell(&o.id.to_string()),
+            cell(&c.path),
+            code(&c.old),
+            code(&c.new),
+            c.origin
+                .as_ref()
+                .map(|o| cell(&o.to_string()))
+                .unwrap_or_default()
+        ));
     }
     out
 }
@@ -276,7 +386,18 @@ fn to_json(d: &Diff, summary: bool) -> String {
             "hazards": d.hazards.len(),
         },
     });
+    if !d.consequences.is_empty() {
+        v["summary"]["consequences"] = d.consequences.len().into();
+    }
+    let (lines, attributed) = d.config_lines();
+    if lines > 0 {
+        v["summary"]["configLines"] = lines.into();
+        v["summary"]["attributed"] = attributed.into();
+    }
     if !summary {
+        if !d.consequences.is_empty() {
+            v["consequences"] = serde_json::to_value(&d.consequences).expect("serialisable");
+        }
         v["hazards"] = serde_json::to_value(&d.hazards).expect("serialisable");
         v["objects"] = serde_json::to_value(&d.objects).expect("serialisable");
     }
