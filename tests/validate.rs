@@ -144,7 +144,7 @@ fn secret_values_are_never_printed() {
             .split(|c: char| !(c.is_alphanumeric() || c == '-'))
             .filter(|w| w.starts_with("CANARY"))
             .collect();
-        for format in ["human", "json"] {
+        for format in ["human", "json", "github", "gitlab"] {
             let (_, out, err) = run(stackc().args(["validate", "--message-format", format, &case]));
             for canary in &canaries {
                 assert!(

@@ -9,6 +9,7 @@ use super::{Ctx, Exit, exit_for};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::helm::{self, Helm};
 use crate::hydrate::{self, Cache, ChartStore, Hydrated, Settings};
+use crate::progress::Progress;
 use crate::render::{Manifests, Target};
 
 /// Render the Kubernetes objects themselves: `helm template` of every
@@ -95,10 +96,14 @@ pub fn run(ctx: &mut Ctx, args: HydrateArgs) -> Exit {
         Ok(s) => s,
         Err(exit) => return exit,
     };
+    // A progress line on a terminal, for runs longer than a second.
+    let charts = sites.iter().map(|s| s.resolved.components.len()).sum();
+    let progress = Progress::new(charts, "hydrating").after(Duration::from_secs(1));
     let results: Vec<Result<Hydrated, Vec<Diagnostic>>> = sites
         .par_iter()
-        .map(|s| hydrate::hydrate(&s.resolved, &settings, &|_| {}))
+        .map(|s| hydrate::hydrate(&s.resolved, &settings, &|c| progress.step(c)))
         .collect();
+    progress.finish();
     let mut exit = Exit::Ok;
     let mut ready: Vec<(Manifests, String)> = Vec::new();
     for (site, r) in sites.iter().zip(results) {

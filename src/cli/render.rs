@@ -8,6 +8,7 @@ use super::{Ctx, Exit, exit_for};
 use crate::diagnostic::{Code, Diagnostic, MessageFormat};
 use crate::emit;
 use crate::library::Library;
+use crate::progress::Progress;
 use crate::render::{self, Manifests, Target};
 use crate::resolve::Resolved;
 use crate::source::Files;
@@ -111,14 +112,17 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         Ok(s) => s,
         Err(exit) => return exit,
     };
+    let progress = Progress::new(sites.len(), "rendering");
     let ready: Vec<(Manifests, String)> = sites
         .par_iter()
         .map(|s| {
             let m = render::render(&s.resolved, args.target);
+            progress.step(&m.site);
             let note = format!("{}, {} files", args.target.as_str(), m.files.len());
             (m, note)
         })
         .collect();
+    progress.finish();
     write_or_check(
         ctx,
         &args.output,
@@ -141,6 +145,8 @@ pub(super) fn write_or_check(
     let (command, done) = verb;
     let human = ctx.report.format() == MessageFormat::Human;
     if check {
+        // No render swaps trees while the comparison reads them.
+        let _lock = emit::lock_shared(output);
         let mut drifted = false;
         for (m, _) in ready {
             let drift = emit::check(output, m);
@@ -152,15 +158,28 @@ pub(super) fn write_or_check(
                 continue;
             }
             drifted = true;
-            for (kind, list) in [
-                ("stale", &drift.stale),
-                ("missing", &drift.missing),
-                ("extra", &drift.extra),
+            let mut diags = Vec::new();
+            let what_differs = format!("differs from what the sites {command}");
+            let not_on_disk = format!("{done}, but not on disk");
+            let extra = format!("on disk, but no longer {done}");
+            for (kind, list, what) in [
+                ("stale", &drift.stale, what_differs.as_str()),
+                ("missing", &drift.missing, not_on_disk.as_str()),
+                ("extra", &drift.extra, extra.as_str()),
             ] {
                 for rel in list {
-                    println!("{kind}: {}", dir.join(rel).display());
+                    let path = dir.join(rel).display().to_string();
+                    if human {
+                        println!("{kind}: {path}");
+                    } else {
+                        diags.push(
+                            Diagnostic::at_path(Code::Stale, path, format!("{kind}: {what}"))
+                                .help(format!("run `stackc {command}` and commit the result")),
+                        );
+                    }
                 }
             }
+            ctx.report.emit(&Files::new(), diags);
         }
         if drifted {
             if human {
@@ -172,12 +191,22 @@ pub(super) fn write_or_check(
         }
         return Exit::Ok;
     }
+    // This process owns the output directory until every site is written;
+    // writes are independent per site directory.
+    let out = match emit::Output::open(output, || {
+        if human {
+            eprintln!(
+                "waiting for another stackc process writing to {}",
+                output.display()
+            );
+        }
+    }) {
+        Ok(out) => out,
+        Err(d) => return ctx.fail(d),
+    };
     let mut exit = Exit::Ok;
-    // Writes are independent per site directory.
-    let written: Vec<Result<(PathBuf, emit::Written), Diagnostic>> = ready
-        .par_iter()
-        .map(|(m, _)| emit::write(output, m))
-        .collect();
+    let written: Vec<Result<(PathBuf, emit::Written), Diagnostic>> =
+        ready.par_iter().map(|(m, _)| out.write(m)).collect();
     for (w, (_, note)) in written.into_iter().zip(ready) {
         match w {
             Ok((dir, how)) => {

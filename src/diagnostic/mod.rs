@@ -2,10 +2,13 @@
 //! span, optional secondary labels and a help line.
 //!
 //! Diagnostics are collected in a [`Report`], sorted into file order,
-//! deduplicated and printed once, either graphically (miette) or as JSON
-//! lines (`--message-format json`).
+//! deduplicated and printed once, either graphically (miette), as JSON
+//! lines (`--message-format json`), as GitHub Actions annotations
+//! (`github`) or as a GitLab Code Quality report (`gitlab`).
 
 mod code;
+mod github;
+mod gitlab;
 mod report;
 
 pub use code::Code;

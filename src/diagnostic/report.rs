@@ -5,9 +5,10 @@ use std::io::Write;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use super::{Diagnostic, Label, Severity, Target};
+use super::gitlab::CodeQuality;
+use super::{Diagnostic, Label, Severity, Target, github};
 use crate::secret;
-use crate::source::Files;
+use crate::source::{Files, Location};
 
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -17,6 +18,12 @@ pub enum MessageFormat {
     Human,
     /// One JSON object per diagnostic per line, on stdout.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), one
+    /// per line on stdout: annotations in a pull request.
+    Github,
+    /// A GitLab Code Quality report (one JSON array) on stdout, printed
+    /// when the command ends.
+    Gitlab,
 }
 
 /// Prints batches of diagnostics and remembers whether any was an error.
@@ -26,6 +33,8 @@ pub struct Report {
     width: usize,
     errors: usize,
     warnings: usize,
+    /// `--message-format gitlab`: the issues collected until `finish`.
+    code_quality: CodeQuality,
 }
 
 impl Report {
@@ -36,6 +45,7 @@ impl Report {
             width: 100,
             errors: 0,
             warnings: 0,
+            code_quality: CodeQuality::default(),
         }
     }
 
@@ -73,6 +83,25 @@ impl Report {
                     let _ = write!(err, "{}", self.render_human(files, d));
                 }
             }
+            MessageFormat::Github => {
+                let mut out = std::io::stdout().lock();
+                for d in &diags {
+                    let _ = writeln!(out, "{}", github::command(files, d));
+                }
+            }
+            MessageFormat::Gitlab => {
+                for d in &diags {
+                    self.code_quality.push(files, d);
+                }
+            }
+        }
+    }
+
+    /// Ends the run: prints what a format keeps until then (the GitLab
+    /// report, also when empty).
+    pub fn finish(&mut self) {
+        if self.format == MessageFormat::Gitlab {
+            print!("{}", self.code_quality.to_json());
         }
     }
 
@@ -116,22 +145,29 @@ fn sort_and_dedup(files: &Files, diags: &mut Vec<Diagnostic>) {
     diags.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.target == b.target);
 }
 
+/// Where a diagnostic points, as the machine formats print it: the start
+/// of its span, or line 1, column 1 of a path.
+pub fn location(files: &Files, d: &Diagnostic) -> Location {
+    match &d.target {
+        Target::Path(p) => Location {
+            file: p.clone(),
+            line: 1,
+            column: 1,
+        },
+        Target::Span(l) => files.location(l.span),
+    }
+}
+
 /// One JSON line: `{"code","severity","message","file","line","column","help"}`.
 pub fn to_json(files: &Files, d: &Diagnostic) -> String {
-    let (file, line, column) = match &d.target {
-        Target::Path(p) => (p.clone(), 1, 1),
-        Target::Span(l) => {
-            let loc = files.location(l.span);
-            (loc.file, loc.line, loc.column)
-        }
-    };
+    let loc = location(files, d);
     let v = serde_json::json!({
         "code": d.code.as_str(),
         "severity": d.severity.as_str(),
         "message": d.message,
-        "file": file,
-        "line": line,
-        "column": column,
+        "file": loc.file,
+        "line": loc.line,
+        "column": loc.column,
         "help": d.help,
     });
     v.to_string()

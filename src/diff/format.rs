@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value as J, json};
 
-use super::{Diff, FieldChange, ObjectDiff, Op, Status};
+use super::{Diff, FieldChange, ObjectDiff, Op, Status, comment};
 
 /// Version of the JSON output (`schema` field). Bumped on incompatible
 /// changes; see docs/diff.md.
@@ -25,7 +25,7 @@ pub enum Format {
 pub fn render(d: &Diff, format: Format, summary: bool, color: bool) -> String {
     match format {
         Format::Text => text(d, summary, color),
-        Format::Markdown => markdown(d, summary),
+        Format::Markdown => comment::fit(markdown(d, summary), comment::MARKDOWN_BUDGET),
         Format::Json => to_json(d, summary),
     }
 }
@@ -157,6 +157,9 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
                 h.kind.as_str(),
                 h.message
             ));
+            if let Some(help) = &h.help {
+                out.push_str(&format!("      {} {help}\n", p.paint(bold, "help:")));
+            }
         }
     }
     if summary {
@@ -217,9 +220,6 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-/// GitHub's limit for a pull-request comment, in characters.
-pub const MARKDOWN_LIMIT: usize = 65_536;
-
 fn markdown(d: &Diff, summary: bool) -> String {
     let mut out = String::from("### stackc diff\n\n");
     out.push_str(&format!("`{}` → `{}`\n\n", cell(&d.old), cell(&d.new)));
@@ -228,27 +228,16 @@ fn markdown(d: &Diff, summary: bool) -> String {
         return out;
     }
     out.push_str(&format!("**{}**\n\n", summary_line(d)));
-    // Room kept for the note on what was left out.
-    let budget = MARKDOWN_LIMIT - 1_000;
-    let mut left_out: Vec<String> = Vec::new();
+    // What the changes do comes first.
     if !d.consequences.is_empty() {
         out.push_str("#### Consequences\n\n| | component | what happens |\n|---|---|---|\n");
-        let mut skipped = 0;
         for c in &d.consequences {
-            let row = format!(
+            out.push_str(&format!(
                 "| {} | {} | {} |\n",
                 c.kind.as_str(),
                 c.component.as_deref().unwrap_or(""),
                 cell(&c.message)
-            );
-            if out.chars().count() + row.chars().count() > budget / 2 {
-                skipped += 1;
-                continue;
-            }
-            out.push_str(&row);
-        }
-        if skipped > 0 {
-            left_out.push(format!("{skipped} consequences"));
+            ));
         }
         out.push('\n');
     }
@@ -256,23 +245,17 @@ fn markdown(d: &Diff, summary: bool) -> String {
         out.push_str(
             "#### ⚠️ Hazards\n\n| hazard | component | object | detail |\n|---|---|---|---|\n",
         );
-        let mut skipped = 0;
         for h in &d.hazards {
-            let row = format!(
+            out.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 h.kind.as_str(),
                 h.component.as_deref().unwrap_or(""),
                 cell(h.object.as_deref().unwrap_or("")),
-                cell(&h.message)
-            );
-            if out.chars().count() + row.chars().count() > budget * 3 / 4 {
-                skipped += 1;
-                continue;
-            }
-            out.push_str(&row);
-        }
-        if skipped > 0 {
-            left_out.push(format!("{skipped} hazards"));
+                cell(&match &h.help {
+                    Some(help) => format!("{}<br>**What to do:** {help}", h.message),
+                    None => h.message.clone(),
+                })
+            ));
         }
         out.push('\n');
     }
@@ -291,84 +274,43 @@ fn markdown(d: &Diff, summary: bool) -> String {
     if summary {
         return out;
     }
-    let mut used = out.chars().count();
-    let mut objects_left = 0usize;
-    let mut components_cut: Vec<&str> = Vec::new();
     for (component, objs) in &groups {
-        let head = format!(
-            "\n<details><summary><b>{component}</b></summary>\n\n| | object | field | old | new | set by |\n|---|---|---|---|---|---|\n"
-        );
-        let tail = "\n</details>\n";
-        let mut block = String::new();
-        let mut block_len = head.chars().count() + tail.len();
-        let mut cut = false;
+        out.push_str(&format!(
+            "\n<details><summary><b>{component}</b></summary>\n\n"
+        ));
+        out.push_str("| | object | field | old | new | set by |\n|---|---|---|---|---|---|\n");
         for o in objs {
-            let rows = object_rows(o);
-            let n = rows.chars().count();
-            if cut || used + block_len + n > budget {
-                cut = true;
-                objects_left += 1;
-                continue;
+            if o.changes.is_empty() {
+                out.push_str(&format!(
+                    "| {} | {} | | | | |\n",
+                    sign(o.status),
+                    cell(&o.id.to_string())
+                ));
             }
-            block_len += n;
-            block.push_str(&rows);
-        }
-        if cut {
-            components_cut.push(component);
-        }
-        if !block.is_empty() {
-            out.push_str(&head);
-            out.push_str(&block);
-            out.push_str(tail);
-            used += block_len;
-        }
-    }
-    if objects_left > 0 {
-        left_out.push(format!(
-            "the details of {objects_left} objects (of {})",
-            components_cut.join(", ")
-        ));
-    }
-    if !left_out.is_empty() {
-        out.push_str(&format!(
-            "\n> **Left out** to stay under GitHub's {MARKDOWN_LIMIT}-character comment limit: {}. Run the same `stackc diff` with `--format text` or `--format json` for the full diff.\n",
-            left_out.join("; ")
-        ));
-    }
-    out
-}
-
-/// The table rows of one object.
-fn object_rows(o: &ObjectDiff) -> String {
-    let mut out = String::new();
-    if o.changes.is_empty() {
-        out.push_str(&format!(
-            "| {} | {} | | | | |\n",
-            sign(o.status),
-            cell(&o.id.to_string())
-        ));
-    }
-    for c in &o.changes {
-        let code = |v: &Option<J>| {
-            let t = inline(v);
-            if t.is_empty() {
-                String::new()
-            } else {
-                format!("`{}`", cell(&t))
+            for c in &o.changes {
+                let code = |v: &Option<J>| {
+                    let t = inline(v);
+                    if t.is_empty() {
+                        String::new()
+                    } else {
+                        format!("`{}`", cell(&t))
+                    }
+                };
+                out.push_str(&format!(
+                    "| {} | {} | `{}` | {} | {} | {} |\n",
+                    sign(c.op),
+                    cell(&o.id.to_string()),
+                    cell(&c.path),
+                    code(&c.old),
+                    code(&c.new),
+                    c.origin
+                        .as_ref()
+                        .map(|o| cell(&o.to_string()))
+                        .unwrap_or_default()
+                ));
             }
-        };
-        out.push_str(&format!(
-            "| {} | {} | `{}` | {} | {} | {} |\n",
-            sign(c.op),
-            cell(&o.id.to_string()),
-            cell(&c.path),
-            code(&c.old),
-            code(&c.new),
-            c.origin
-                .as_ref()
-                .map(|o| cell(&o.to_string()))
-                .unwrap_or_default()
-        ));
+        }
+        out.push_str("\n</details>\n");
     }
     out
 }

@@ -8,10 +8,13 @@
 //! a site in memory or read from a directory.
 
 mod attribute;
+pub mod comment;
 mod config;
 mod consequences;
+mod data_plane;
 mod format;
 mod hazards;
+mod many;
 mod objects;
 mod tree;
 
@@ -23,6 +26,7 @@ pub use config::Format as FileFormat;
 pub use consequences::{Consequence, Kind as ConsequenceKind};
 pub use format::{Format, render as format};
 pub use hazards::{Hazard, HazardKind};
+pub use many::render_many;
 pub use objects::{Object, ObjectId};
 pub use tree::{Op, Seg, path_string};
 
@@ -124,8 +128,9 @@ pub struct Diff {
 }
 
 impl Diff {
+    /// No change at all (folded label changes count as changes).
     pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
+        self.objects.is_empty() && self.consequences.is_empty()
     }
 
     pub fn count(&self, status: Status) -> usize {

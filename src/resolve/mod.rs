@@ -10,6 +10,7 @@
 //! Maps merge deeply, scalars and lists replace, an explicit `null`
 //! deletes. Every node keeps the span of the layer that set it.
 
+mod availability;
 mod catalogue;
 mod evaluate;
 mod keys;
@@ -173,6 +174,10 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         .collect();
     let plan = plan::plan(lib, &listed, &site_ctx, &engine)?;
     let spans = SiteSpans::new(&checked.doc);
+    let unavailable = availability::check(lib, site.spec.release.as_str(), &plan, &spans);
+    if !unavailable.is_empty() {
+        return Err(unavailable);
+    }
     let catalogue = Catalogue::build(lib, &plan, site, &spans);
     let release_name = site.spec.release.as_str();
     let release = &lib.releases[release_name];
@@ -370,7 +375,10 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
                 name: name.clone(),
                 kind: c.def().kind,
                 chart: c.def().chart.clone(),
-                version: release.chart_version(&c.def().chart).to_string(),
+                version: release
+                    .chart_version(&c.def().chart)
+                    .expect("availability::check found every chart pinned")
+                    .to_string(),
                 pin: release.pin_span(&c.def().chart),
                 tier: plan.tiers[&name],
                 depends_on: plan.depends_on(&name),

@@ -17,7 +17,9 @@ pub fn pins() -> BTreeSet<(String, String)> {
     for rel in lib.releases.values() {
         for c in lib.components.values() {
             let chart = c.def().chart.clone();
-            out.insert((chart.clone(), rel.chart_version(&chart).to_string()));
+            if let Some(v) = rel.chart_version(&chart) {
+                out.insert((chart.clone(), v.to_string()));
+            }
         }
     }
     out
