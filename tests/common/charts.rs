@@ -119,17 +119,36 @@ pub fn build_unpacked(dest: &Path) {
     }
 }
 
-/// The shared repository of service charts (built once per test binary).
+/// The shared repository of service charts: built once for a given
+/// content of tests/charts and set of pins, under target/tmp (reused by
+/// later runs, removed by `cargo clean`).
 pub fn repository() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        // Under target/tmp: kept for the process, removed by `cargo clean`.
-        let dir = tempfile::Builder::new()
-            .prefix("charts-")
-            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-            .unwrap()
-            .keep();
-        build_repository(&dir, &[], &[]);
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        pins().hash(&mut h);
+        for e in walkdir::WalkDir::new(repo().join("tests/charts")).sort_by_file_name() {
+            let e = e.unwrap();
+            e.path().strip_prefix(repo()).unwrap().hash(&mut h);
+            if e.file_type().is_file() {
+                std::fs::read(e.path()).unwrap().hash(&mut h);
+            }
+        }
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let dir = tmp.join(format!("charts-{:016x}", h.finish()));
+        if !dir.join("index.yaml").is_file() {
+            // Built aside and renamed: concurrent test binaries never see
+            // a half-built repository.
+            let staging = tempfile::Builder::new()
+                .prefix("charts-staging-")
+                .tempdir_in(tmp)
+                .unwrap();
+            build_repository(staging.path(), &[], &[]);
+            if std::fs::rename(staging.path(), &dir).is_err() {
+                assert!(dir.join("index.yaml").is_file(), "{}", dir.display());
+            }
+        }
         dir
     })
     .clone()
