@@ -22,6 +22,7 @@ pub mod git;
 pub mod graph;
 pub mod helm;
 pub mod hydrate;
+pub mod image;
 pub mod init;
 pub mod library;
 pub mod load;

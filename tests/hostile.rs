@@ -131,3 +131,61 @@ fn positions_are_characters_not_bytes() {
         .collect();
     assert!(cols.contains(&12) && cols.contains(&18), "{cols:?} {first}");
 }
+
+/// A 1 MiB scalar aliased 1,000 times (1.1 MB of file, 1 GB expanded):
+/// E0006 wherever the reader serves, a site, a layer or a rendered
+/// directory, never an allocation failure.
+#[test]
+fn aliased_megabyte_scalar_is_bounded_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bomb = format!("a: &a {}\nb: [", "x".repeat(1024 * 1024));
+    bomb.push_str(&vec!["*a"; 1000].join(", "));
+    bomb.push_str("]\n");
+    let site = write(&dir, "site.yaml", bomb.as_bytes());
+    let (code, d) = first_diagnostic(&site);
+    assert_eq!((code, d["code"].as_str()), (1, Some("E0006")), "{d}");
+    let layer = dir.path().join("layer");
+    std::fs::create_dir(&layer).unwrap();
+    std::fs::write(
+        layer.join("nova.yaml"),
+        format!("values:\n  {}", bomb.replace('\n', "\n  ")),
+    )
+    .unwrap();
+    let (code, _, err) = run(stackc()
+        .arg("--layer")
+        .arg(&layer)
+        .args(["validate", "sites/lab-aio.yaml"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0006"), "{err}");
+    let rendered = dir.path().join("rendered");
+    std::fs::create_dir(&rendered).unwrap();
+    std::fs::write(rendered.join("x.yaml"), &bomb).unwrap();
+    let (code, _, err) = run(stackc().arg("diff").arg(&rendered).arg(&rendered));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("E0006"), "{err}");
+}
+
+/// Ten thousand errors in one file: every one in JSON, the first 50 and a
+/// count in human output.
+#[test]
+fn human_output_is_capped_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = std::fs::read_to_string(repo().join("sites/lab-aio.yaml")).unwrap();
+    let keys: String = (0..10_000)
+        .map(|i| format!("  unknown{i}: {i}\n"))
+        .collect();
+    let p = write(
+        &dir,
+        "many.yaml",
+        site.replace("  domain:", &format!("{keys}  domain:"))
+            .as_bytes(),
+    );
+    let (code, out, _) = run(stackc()
+        .args(["validate", "--message-format", "json"])
+        .arg(&p));
+    assert_eq!((code, out.lines().count()), (1, 10_000));
+    let (code, _, err) = run(stackc().arg("validate").arg(&p));
+    assert_eq!(code, 1);
+    assert_eq!(err.matches("error[E0008]").count(), 50, "{err}");
+    assert!(err.contains("… and 9950 more diagnostics in"), "{err}");
+}

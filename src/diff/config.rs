@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
 use serde_json::Value as J;
 
 use super::tree::{self, Op, path_string};
@@ -43,7 +42,6 @@ pub struct FileChange {
 /// The data maps of a ConfigMap or Secret, decoded: file -> bytes.
 pub fn files(doc: &J, secret: bool) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
-    let b64 = base64::engine::general_purpose::STANDARD;
     for (field, encoded) in [
         ("data", secret),
         ("stringData", false),
@@ -60,7 +58,8 @@ pub fn files(doc: &J, secret: bool) -> BTreeMap<String, Vec<u8>> {
             };
             let bytes = if encoded {
                 let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-                b64.decode(compact.as_bytes())
+                data_encoding::BASE64
+                    .decode(compact.as_bytes())
                     .unwrap_or_else(|_| text.into_bytes())
             } else {
                 text.into_bytes()
@@ -97,6 +96,22 @@ pub fn diff(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>) ->
         };
         let ta = ta.and_then(Result::ok).unwrap_or_default();
         let tb = tb.and_then(Result::ok).unwrap_or_default();
+        // Private key material is shown as one masked change: no line of it
+        // is printed.
+        if secret::is_key_material(&ta) || secret::is_key_material(&tb) {
+            let masked = |present: bool| present.then(|| super::MASK.to_string());
+            out.push(FileChange {
+                file: name.clone(),
+                format: Format::Text,
+                location: "content".into(),
+                section: None,
+                key: None,
+                op: op(a.is_some(), b.is_some()),
+                old: masked(a.is_some()),
+                new: masked(b.is_some()),
+            });
+            continue;
+        }
         let format = format_of(name, if tb.is_empty() { &ta } else { &tb });
         let changes = match format {
             Format::Ini => ini_diff(&ta, &tb),
@@ -210,7 +225,7 @@ fn yaml(text: &str) -> Option<J> {
         text,
         crate::source::Layer::Rendered,
     ));
-    let (docs, errors) = crate::yaml::parse_stream(id, files.get(id));
+    let crate::yaml::Parsed { docs, errors, .. } = crate::yaml::parse_stream(id, files.get(id));
     if !errors.is_empty() || docs.len() > 1 {
         return None;
     }
@@ -293,22 +308,20 @@ fn text_diff(a: &str, b: &str) -> Vec<FileChange> {
     out
 }
 
-/// Masks secret material in a changed value: a value under a
-/// secret-looking key, URL credentials, `key: value` secrets in text; a
-/// value holding a secret token names its store key and is shown.
-pub fn mask(change: &mut FileChange) {
-    let secret_key = change.key.as_deref().is_some_and(secret::is_secret_key);
+/// Masks secret material in a changed value, by the diff's rule
+/// ([`super::mask::mask_text`]). Masked whole, unless it is a secret token
+/// (which names a store key): a value under a secret-looking key, and in a
+/// Secret a data entry that is a bare value rather than a file (no
+/// extension: `password`, `DB_CONNECTION`).
+pub fn mask(change: &mut FileChange, in_secret: bool) {
+    let whole = change.key.as_deref().is_some_and(secret::is_secret_key)
+        || (in_secret && change.format == Format::Text && !change.file.contains('.'));
     let hide = |v: &mut Option<String>| {
         if let Some(s) = v {
-            let token_only = secret::has_token(s) && secret::url_credentials_are_tokens(s);
-            let bad_url = secret::has_url_credentials(s) && !secret::url_credentials_are_tokens(s);
-            if (secret_key && !token_only) || bad_url {
+            if whole && !super::mask::is_token(s.trim()) {
                 *s = super::MASK.into();
-            } else if change.format == Format::Text && !secret::has_token(s) {
-                let r = secret::redact_text(s);
-                if r != *s {
-                    *s = super::MASK.into();
-                }
+            } else {
+                *s = super::mask::mask_text(s).into_owned();
             }
         }
     };
@@ -394,7 +407,7 @@ mod tests {
                 "[a]\npassword = hunter3\nurl = mysql://u:pw2@h/d\nt = mysql://u:stackc-secret.k2@h/d\n",
             )]),
         );
-        c.iter_mut().for_each(mask);
+        c.iter_mut().for_each(|c| mask(c, true));
         let shown = lines(&c).join("\n");
         assert!(
             !shown.contains("hunter") && !shown.contains("pw"),

@@ -145,7 +145,7 @@ impl ChartStore {
             text,
             Layer::Rendered,
         ));
-        let (docs, errors) = crate::yaml::parse_stream(id, files.get(id));
+        let crate::yaml::Parsed { docs, errors, .. } = crate::yaml::parse_stream(id, files.get(id));
         if let Some(e) = errors.first() {
             return Err(io(
                 path,
@@ -181,7 +181,7 @@ impl ChartStore {
                     self.note(chart, &version);
                 }
                 self.index.insert(
-                    (chart.clone(), version),
+                    (chart.to_string(), version),
                     IndexEntry {
                         file: url,
                         digest: s("digest"),
@@ -242,7 +242,7 @@ fn chart_yaml(path: &Path) -> Option<(String, String)> {
         text,
         Layer::Rendered,
     ));
-    let (docs, _) = crate::yaml::parse_stream(id, files.get(id));
+    let crate::yaml::Parsed { docs, .. } = crate::yaml::parse_stream(id, files.get(id));
     let doc = docs.first()?;
     let s = |k: &str| -> Option<String> {
         match &doc.get(k)?.value {

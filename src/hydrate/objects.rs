@@ -58,7 +58,8 @@ pub fn split(component: &str, output: &str) -> Result<Vec<Object>, Diagnostic> {
         Layer::Rendered,
     ));
     let file = files.get(id);
-    let (docs, errors) = crate::yaml::parse_stream_with(id, file, Schema::Kubernetes);
+    let crate::yaml::Parsed { docs, errors, .. } =
+        crate::yaml::parse_stream_with(id, file, Schema::Kubernetes);
     if let Some(e) = errors.first() {
         let loc = files.location(e.span);
         return Err(bad(

@@ -119,6 +119,13 @@ checked_string!(
     LibraryName, def = "libraryName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$", max = 63, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '_' | '.' | '-'))
 );
 
+checked_string!(
+    /// A registry mirror prefix: `host[:port][/path]`.
+    RegistryPrefix, def = "registryPrefix",
+    pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
+    max = 255, check = registry_prefix
+);
+
 fn alnum(c: char) -> bool {
     c.is_ascii_alphanumeric()
 }
@@ -194,6 +201,26 @@ fn monitor_address(s: &str) -> bool {
             .strip_prefix(':')
             .is_some_and(|p| (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()));
     host_ok && port_ok
+}
+
+/// `host[:port]` (DNS labels) then `/`-separated repository path
+/// components `[a-z0-9]+([._-][a-z0-9]+)*`.
+fn registry_prefix(s: &str) -> bool {
+    let (host_port, path) = match s.split_once('/') {
+        Some((h, p)) => (h, Some(p)),
+        None => (s, None),
+    };
+    let (host, port) = match host_port.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (host_port, None),
+    };
+    let component = |c: &str| {
+        c.split(['.', '_', '-'])
+            .all(|p| !p.is_empty() && p.chars().all(lower_alnum))
+    };
+    host.split('.').all(dns_label)
+        && port.is_none_or(|p| (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+        && path.is_none_or(|p| p.split('/').all(component))
 }
 
 /// A replica count: an integer from 1 to [`Replicas::MAX`].
@@ -308,5 +335,11 @@ pub const CHECKED_STRINGS: &[CheckedString] = &[
         LibraryName::PATTERN,
         LibraryName::MAX_LEN,
         LibraryName::is_valid,
+    ),
+    (
+        RegistryPrefix::SCHEMA_DEF,
+        RegistryPrefix::PATTERN,
+        RegistryPrefix::MAX_LEN,
+        RegistryPrefix::is_valid,
     ),
 ];

@@ -13,6 +13,7 @@
 mod availability;
 mod catalogue;
 mod evaluate;
+mod images;
 mod keys;
 mod merge;
 mod origin;
@@ -22,6 +23,7 @@ mod site_layer;
 use indexmap::IndexMap;
 
 pub use catalogue::{Catalogue, Route};
+pub use images::Image;
 pub use keys::check as check_chart_keys;
 pub use merge::{from_json, merge};
 pub use plan::{Edge, EdgeKind, Plan, Why};
@@ -70,6 +72,8 @@ pub struct ResolvedComponent {
     pub routes: Vec<Route>,
     /// Kubernetes Secrets the chart reads by name, filled from the store.
     pub secret_objects: Vec<SecretObject>,
+    /// The images it pulls (`images.tags`), by key.
+    pub images: Vec<Image>,
 }
 
 /// A Kubernetes Secret a chart reads by name, and where its data comes from.
@@ -319,6 +323,10 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
     }
 
     // Pass 2: the site layer (rules + site.yaml), then the final merge.
+    let mirror = site.spec.images.registry.as_ref().map(|r| images::Mirror {
+        prefix: r.as_str(),
+        span: spans.value("spec.images.registry").unwrap_or(spans.root),
+    });
     let mut components = IndexMap::new();
     for (name, st) in staged {
         let c = &lib.components[&name];
@@ -336,7 +344,19 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
                 tree: v,
             });
         }
-        let values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
+        let mut values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
+        // Literal secrets were refused where they were written (site,
+        // layer, library); this catches the ones expressions compute.
+        diags.extend(
+            crate::secret::find(&values, &|p| p.is_empty())
+                .iter()
+                .map(|f| crate::secret::diagnostic(f, &format!("the values of `{name}`"), "an expression here computes a secret value: stackc supplies secrets from the store named in the site's `spec.secrets`; never compute them into chart values")),
+        );
+        let (images, mirrored) = images::collect(&name, keys, &layers, &values, mirror, &mut diags);
+        if let Some(layer) = mirrored {
+            merge(&mut values, layer.tree.clone());
+            layers.push(layer);
+        }
         let routes = c
             .def()
             .provides
@@ -387,8 +407,15 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
                 secrets,
                 routes,
                 secret_objects,
+                images,
             },
         );
+    }
+    if let Some(m) = mirror {
+        let all = components
+            .values()
+            .flat_map(|c: &ResolvedComponent| c.images.iter().map(move |i| (c.name.as_str(), i)));
+        diags.extend(images::conflicts(all, m));
     }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
