@@ -222,3 +222,16 @@ pub fn embedded_library() -> stackc::library::Library {
     stackc::library::Library::embedded()
         .unwrap_or_else(|(_, diags)| panic!("embedded library: {diags:#?}"))
 }
+
+/// A diff's JSON output without provenance: its objects and its `member`
+/// (`hazards`, `consequences`), to compare a diff of directories with the
+/// diff of the sites they came from.
+pub fn without_origins(json: &str, member: &str) -> (serde_json::Value, serde_json::Value) {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+    for o in v["objects"].as_array_mut().unwrap() {
+        for c in o["changes"].as_array_mut().unwrap() {
+            c.as_object_mut().unwrap().remove("origin");
+        }
+    }
+    (v["objects"].clone(), v[member].clone())
+}
