@@ -134,6 +134,25 @@ pub enum Exit {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Exit {
+    // Every thread that evaluates library expressions (this command's and
+    // rayon's) gets the same generous stack: parsing and compiling a
+    // bounded expression recurses, more so in debug builds.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build_global();
+    std::thread::Builder::new()
+        .name("stackc".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || run_here(cli))
+        .and_then(|t| t.join().map_err(|_| std::io::Error::other("panicked")))
+        .unwrap_or(Exit::Error)
+}
+
+/// Stack of the threads running a command (reserved address space; only
+/// what is used is committed).
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+fn run_here(cli: Cli) -> Exit {
     let color = cli.global.color.enabled(std::io::stderr().is_terminal());
     let mut ctx = Ctx {
         report: Report::new(cli.global.message_format, color),

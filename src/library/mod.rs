@@ -132,12 +132,12 @@ impl Component {
                 .or(entry)
                 .map_or(self.doc().span.with_len(0), |n| n.span);
             Diagnostic::error(
-                Code::LibraryExpression,
+                e.code(),
                 span,
                 format!(
                     "`{}` {field}[{index}]: condition failed: {}",
                     self.name,
-                    crate::template::describe(&e)
+                    e.describe()
                 ),
             )
             .label("in this condition")

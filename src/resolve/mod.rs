@@ -244,6 +244,16 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         for layer in &lib.layers {
             if let Some(vf) = layer.values.get(&name) {
                 let tree = plain.file(vf, &mut diags);
+                // Keys an expression computed (a map result) are checked
+                // like written ones (those were checked when it loaded).
+                if let Some(keys) = &c.keys {
+                    diags.extend(check_chart_keys(
+                        &tree,
+                        keys.get(&lib.files),
+                        &c.def().chart,
+                        &format!("layer {}", layer.name),
+                    ));
+                }
                 below.push(LayerValues {
                     label: format!("layer {}", layer.name),
                     tree,

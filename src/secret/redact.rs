@@ -72,15 +72,25 @@ impl Redaction {
             Some(m) => m.replace_all(s, &vec![HIDDEN; m.patterns_len()]),
             None => s.to_string(),
         };
-        if self.values.is_empty() || !s.contains('`') {
+        if self.values.is_empty() {
+            return s;
+        }
+        // Messages quote values in backticks; decode errors in double quotes.
+        let s = self.quotes(s, '`');
+        self.quotes(s, '"')
+    }
+
+    /// `s` with each `q`-quoted secret masked.
+    fn quotes(&self, s: String, q: char) -> String {
+        if !s.contains(q) {
             return s;
         }
         let mut out = String::with_capacity(s.len());
-        let mut parts = s.split('`');
+        let mut parts = s.split(q);
         out.push_str(parts.next().unwrap_or(""));
         let mut quoted = true;
         for part in parts {
-            out.push('`');
+            out.push(q);
             if quoted && self.is_secret_quote(part) {
                 out.push_str(HIDDEN);
             } else {
@@ -145,5 +155,6 @@ mod tests {
         assert_eq!(r.message("a `kk` and kk"), "a `(secret, not shown)` and kk");
         assert_eq!(r.message("uses S3cr3t"), "uses (secret, not shown)");
         assert_eq!(r.message("`plain`"), "`plain`");
+        assert_eq!(r.message("found \"kk\""), "found \"(secret, not shown)\"");
     }
 }
