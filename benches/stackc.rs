@@ -212,7 +212,7 @@ fn diff(c: &mut Criterion) {
     let (sa, sb) = (read(&da), read(&db));
     g.bench_function("in-process/two-renders-of-prod-ha", |bch| {
         bch.iter(|| {
-            stackc::diff::diff(&sa, &sb, &lib)
+            stackc::diff::diff(&sa, &sb, &lib, stackc::render::Target::Flux)
                 .map(|d| d.objects.len())
                 .unwrap_or(0)
         })

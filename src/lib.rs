@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! load -> validate -> resolve -> render -> emit
-//!                        \-> explain, graph      render -> diff
+//!                        \-> explain, graph      render -> hydrate (helm) -> emit
+//!                                                render, hydrate -> diff
 //! ```
 //!
 //! See ARCHITECTURE.md for the bird's-eye view and the invariants.
@@ -20,6 +21,8 @@ pub mod emit;
 pub mod explain;
 pub mod git;
 pub mod graph;
+pub mod helm;
+pub mod hydrate;
 pub mod image;
 pub mod init;
 pub mod library;

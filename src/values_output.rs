@@ -21,6 +21,26 @@ pub fn sorted_json(node: &Node) -> serde_json::Value {
     }
 }
 
+/// Sets a dotted path in a JSON tree, creating maps on the way (and
+/// replacing scalars that stand in the way).
+pub fn set_dotted(root: &mut serde_json::Value, dotted: &str, value: serde_json::Value) {
+    let mut node = root;
+    let parts: Vec<&str> = dotted.split('.').collect();
+    for (i, p) in parts.iter().enumerate() {
+        if !node.is_object() {
+            *node = serde_json::Value::Object(Default::default());
+        }
+        let m = node.as_object_mut().expect("object");
+        if i == parts.len() - 1 {
+            m.insert(p.to_string(), value);
+            return;
+        }
+        node = m
+            .entry(p.to_string())
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    }
+}
+
 /// One document per component (all when `only` is empty).
 pub fn render(resolved: &Resolved, only: &[String]) -> String {
     let mut out = String::new();

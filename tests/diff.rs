@@ -251,15 +251,7 @@ fn rendered_directories_diff_like_sites() {
         "--format",
         "json",
     ]));
-    let strip = |s: &str| {
-        let mut v: serde_json::Value = serde_json::from_str(s).unwrap();
-        for o in v["objects"].as_array_mut().unwrap() {
-            for c in o["changes"].as_array_mut().unwrap() {
-                c.as_object_mut().unwrap().remove("origin");
-            }
-        }
-        (v["objects"].clone(), v["hazards"].clone())
-    };
+    let strip = |s: &str| without_origins(s, "hazards");
     assert_eq!(
         strip(&from_dirs),
         strip(&from_sites),

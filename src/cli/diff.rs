@@ -10,6 +10,7 @@ use super::{Ctx, Exit, Known};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::diff::{self, Format, Side};
 use crate::git::Revision;
+use crate::hydrate::{self, Settings};
 use crate::library::Library;
 use crate::model::LibraryName;
 use crate::render::{self, Target};
@@ -54,6 +55,15 @@ pub struct DiffArgs {
     /// Counts only.
     #[arg(long)]
     pub summary: bool,
+    /// Diff the Kubernetes objects Helm renders (`stackc hydrate`), not the
+    /// GitOps manifests: the files inside ConfigMaps and Secrets line by
+    /// line, each changed config line with the site or layer line behind
+    /// it, and the consequences (restarts, Jobs to recreate, hooks) first.
+    /// Directories are read as hydrated trees.
+    #[arg(long)]
+    pub hydrate: bool,
+    #[command(flatten)]
+    pub charts: super::hydrate::ChartArgs,
 }
 
 pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
@@ -75,13 +85,32 @@ pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
     }
 }
 
+/// Charts and Helm for `--hydrate` when a side is made from a site.
+fn hydration(ctx: &mut Ctx, args: &DiffArgs) -> Result<Option<Settings>, Exit> {
+    let sites = args.release.is_some()
+        || args.against.is_some()
+        || !args.old.is_dir()
+        || args.new.as_ref().is_some_and(|p| !p.is_dir());
+    if args.hydrate && sites {
+        args.charts.settings(ctx, args.target).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, Exit> {
     let lib = ctx.library()?;
+    let settings = hydration(ctx, args)?;
+    let how = How {
+        target: args.target,
+        hydrate: args.hydrate,
+        settings: settings.as_ref(),
+    };
     let (old, new) = if let Some(release) = &args.release {
         let name = ctx.known_name(&lib, Known::Release, release)?;
-        let old = site_side(ctx, &lib, &args.old, None, None, args.target)?;
+        let old = site_side(ctx, &lib, &args.old, None, None, &how)?;
         let label = format!("{} (release {release})", args.old.display());
-        let new = site_side(ctx, &lib, &args.old, None, Some((name, label)), args.target)?;
+        let new = site_side(ctx, &lib, &args.old, None, Some((name, label)), &how)?;
         (old, new)
     } else if let Some(rev) = &args.against {
         let r = Revision::open(&args.old, rev).map_err(|d| ctx.fail(d))?;
@@ -94,34 +123,53 @@ fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, Exit> {
             &args.old,
             Some((format!("{}@{rev}", args.old.display()), bytes)),
             None,
-            args.target,
+            &how,
         )?;
-        let new = site_side(ctx, &lib, &args.old, None, None, args.target)?;
+        let new = site_side(ctx, &lib, &args.old, None, None, &how)?;
         (old, new)
     } else {
         let new_path = args.new.as_ref().expect("clap requires NEW");
         (
-            side(ctx, &lib, &args.old, args.target)?,
-            side(ctx, &lib, new_path, args.target)?,
+            side(ctx, &lib, &args.old, &how)?,
+            side(ctx, &lib, new_path, &how)?,
         )
     };
-    compare(ctx, &old, &new, &lib)
+    compare(ctx, &old, &new, &lib, args.target)
 }
 
 /// Diffs two sides; a problem (an unreadable tree) is printed.
-fn compare(ctx: &mut Ctx, old: &Side, new: &Side, lib: &Library) -> Result<diff::Diff, Exit> {
-    diff::diff(old, new, lib).map_err(|diags| {
+fn compare(
+    ctx: &mut Ctx,
+    old: &Side,
+    new: &Side,
+    lib: &Library,
+    target: Target,
+) -> Result<diff::Diff, Exit> {
+    diff::diff(old, new, lib, target).map_err(|diags| {
         ctx.report.emit(&Files::new(), diags);
         Exit::Error
     })
 }
 
-/// A site file or a rendered directory.
-fn side(ctx: &mut Ctx, lib: &Library, path: &Path, target: Target) -> Result<Side, Exit> {
+/// How sides are made from sites.
+struct How<'a> {
+    target: Target,
+    hydrate: bool,
+    /// Charts and Helm, when sites are hydrated.
+    settings: Option<&'a Settings>,
+}
+
+/// A site file or a rendered (or hydrated) directory.
+fn side(ctx: &mut Ctx, lib: &Library, path: &Path, how: &How<'_>) -> Result<Side, Exit> {
     if path.is_dir() {
-        dir_side(ctx, path)
+        let mut side = dir_side(ctx, path)?;
+        if how.hydrate {
+            // The root kustomization only lists the object files.
+            side.files.remove("kustomization.yaml");
+        }
+        Ok(side)
     } else {
-        site_side(ctx, lib, path, None, None, target)
+        site_side(ctx, lib, path, None, None, how)
     }
 }
 
@@ -133,7 +181,7 @@ fn site_side(
     path: &Path,
     blob: Option<(String, Vec<u8>)>,
     release: Option<(LibraryName, String)>,
-    target: Target,
+    how: &How<'_>,
 ) -> Result<Side, Exit> {
     let label = match (&release, &blob) {
         (Some((_, label)), _) => label.clone(),
@@ -158,7 +206,19 @@ fn site_side(
             site.site.spec.release = name;
         }
     })?;
-    let manifests = render::render(&resolved, target);
+    let mut manifests = match how.settings {
+        Some(settings) => match hydrate::hydrate(&resolved, settings, &|_| {}) {
+            Ok(h) => h.manifests,
+            Err(diags) => {
+                ctx.report.emit(&files, diags);
+                return Err(Exit::Error);
+            }
+        },
+        None => render::render(&resolved, how.target),
+    };
+    if how.settings.is_some() {
+        manifests.files.remove("kustomization.yaml");
+    }
     Ok(Side {
         label,
         files: manifests.files,

@@ -5,6 +5,7 @@ mod completions;
 mod diff;
 mod explain;
 mod graph;
+mod hydrate;
 mod images;
 mod init;
 mod library;
@@ -107,6 +108,7 @@ pub enum Command {
     Init(init::InitArgs),
     Validate(validate::ValidateArgs),
     Render(render::RenderArgs),
+    Hydrate(hydrate::HydrateArgs),
     Diff(diff::DiffArgs),
     Explain(explain::ExplainArgs),
     Graph(graph::GraphArgs),
@@ -160,6 +162,7 @@ fn run_here(cli: Cli) -> Exit {
         Command::Init(args) => init::run(&mut ctx, args),
         Command::Validate(args) => validate::run(&mut ctx, args),
         Command::Render(args) => render::run(&mut ctx, args),
+        Command::Hydrate(args) => hydrate::run(&mut ctx, args),
         Command::Diff(args) => diff::run(&mut ctx, args),
         Command::Secrets(args) => secrets::run(&mut ctx, args),
         Command::Explain(args) => explain::run(&mut ctx, args),

@@ -1,5 +1,5 @@
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use rayon::prelude::*;
@@ -10,6 +10,7 @@ use crate::emit;
 use crate::library::Library;
 use crate::progress::Progress;
 use crate::render::{self, Manifests, Target};
+use crate::resolve::Resolved;
 use crate::source::Files;
 use crate::{resolve, validate};
 
@@ -36,33 +37,69 @@ pub struct RenderArgs {
     pub check: bool,
 }
 
-/// One site's outcome.
-struct Outcome {
-    path: PathBuf,
-    files: Files,
-    diagnostics: Vec<Diagnostic>,
-    manifests: Option<Manifests>,
+/// A site file that validated and resolved.
+pub(super) struct Site {
+    /// The site's files and the library's (what its diagnostics point into).
+    pub files: Files,
+    pub resolved: Resolved,
 }
 
-fn render_one(path: PathBuf, lib: &Library, target: Target) -> Outcome {
-    let check = validate::check_file(&path, lib);
-    let validate::SiteCheck {
-        files,
-        mut diagnostics,
-        site,
-    } = check;
-    let manifests = site.and_then(|site| match resolve::resolve(&site, lib) {
-        Ok(resolved) => Some(render::render(&resolved, target)),
-        Err(d) => {
-            diagnostics.extend(d);
-            None
+/// Validates and resolves site files in parallel; prints their diagnostics
+/// in input order and rejects two sites with one name.
+pub(super) fn resolve_all(
+    ctx: &mut Ctx,
+    lib: &Library,
+    paths: Vec<PathBuf>,
+) -> Result<Vec<Site>, Exit> {
+    let outcomes: Vec<(PathBuf, Files, Vec<Diagnostic>, Option<Resolved>)> = paths
+        .into_par_iter()
+        .map(|path| {
+            let validate::SiteCheck {
+                files,
+                mut diagnostics,
+                site,
+            } = validate::check_file(&path, lib);
+            let resolved = site.and_then(|site| match resolve::resolve(&site, lib) {
+                Ok(r) => Some(r),
+                Err(d) => {
+                    diagnostics.extend(d);
+                    None
+                }
+            });
+            (path, files, diagnostics, resolved)
+        })
+        .collect();
+    let mut exit = Exit::Ok;
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut ready = Vec::new();
+    for (path, files, mut diags, resolved) in outcomes {
+        exit = exit.max(exit_for(&diags));
+        let mut keep = None;
+        match resolved {
+            None => exit = exit.max(Exit::Failure),
+            Some(resolved) => {
+                let name = resolved.site.metadata.name.to_string();
+                if let Some(first) = seen.get(&name) {
+                    diags.push(
+                        Diagnostic::at_path(Code::SiteConflict, path.display().to_string(), format!("site `{name}` is also defined by {}", first.display()))
+                            .help("site names (metadata.name) must be unique: each names its output directory"),
+                    );
+                    exit = exit.max(Exit::Failure);
+                } else {
+                    seen.insert(name, path);
+                    keep = Some(resolved);
+                }
+            }
         }
-    });
-    Outcome {
-        path,
-        files,
-        diagnostics,
-        manifests,
+        ctx.report.emit(&files, diags);
+        if let Some(resolved) = keep {
+            ready.push(Site { files, resolved });
+        }
+    }
+    if exit == Exit::Ok {
+        Ok(ready)
+    } else {
+        Err(exit)
     }
 }
 
@@ -71,51 +108,49 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         Ok(found) => found,
         Err(exit) => return exit,
     };
-    // Validate, resolve and render in parallel; report in input order.
-    let progress = Progress::new(paths.len(), "rendering");
-    let outcomes: Vec<Outcome> = paths
-        .into_par_iter()
-        .map(|p| {
-            let o = render_one(p, &lib, args.target);
-            progress.step(&o.path.display().to_string());
-            o
+    let sites = match resolve_all(ctx, &lib, paths) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let progress = Progress::new(sites.len(), "rendering");
+    let ready: Vec<(Manifests, String)> = sites
+        .par_iter()
+        .map(|s| {
+            let m = render::render(&s.resolved, args.target);
+            progress.step(&m.site);
+            let note = format!("{}, {} files", args.target.as_str(), m.files.len());
+            (m, note)
         })
         .collect();
     progress.finish();
-    let mut exit = Exit::Ok;
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut ready = Vec::new();
-    for o in outcomes {
-        exit = exit.max(exit_for(&o.diagnostics));
-        if o.manifests.is_none() {
-            exit = exit.max(Exit::Failure);
-        }
-        let mut diags = o.diagnostics;
-        if let Some(m) = &o.manifests {
-            if let Some(first) = seen.get(&m.site) {
-                diags.push(
-                    Diagnostic::at_path(Code::SiteConflict, o.path.display().to_string(), format!("site `{}` is also defined by {}", m.site, first.display()))
-                        .help("site names (metadata.name) must be unique: each names its output directory"),
-                );
-                exit = exit.max(Exit::Failure);
-            } else {
-                seen.insert(m.site.clone(), o.path.clone());
-                ready.push(m.clone());
-            }
-        }
-        ctx.report.emit(&o.files, diags);
-    }
-    if exit != Exit::Ok {
-        return exit;
-    }
+    write_or_check(
+        ctx,
+        &args.output,
+        &ready,
+        args.check,
+        ("render", "rendered"),
+    )
+}
+
+/// Writes each site's tree (or, with `check`, compares it with the disk);
+/// prints one line per site. `verb` names the command that regenerates the
+/// output and what it did (`("render", "rendered")`).
+pub(super) fn write_or_check(
+    ctx: &mut Ctx,
+    output: &Path,
+    ready: &[(Manifests, String)],
+    check: bool,
+    verb: (&str, &str),
+) -> Exit {
+    let (command, done) = verb;
     let human = ctx.report.format() == MessageFormat::Human;
-    if args.check {
+    if check {
         // No render swaps trees while the comparison reads them.
-        let _lock = emit::lock_shared(&args.output);
+        let _lock = emit::lock_shared(output);
         let mut drifted = false;
-        for m in &ready {
-            let drift = emit::check(&args.output, m);
-            let dir = args.output.join(&m.site);
+        for (m, _) in ready {
+            let drift = emit::check(output, m);
+            let dir = output.join(&m.site);
             if drift.is_clean() {
                 if human {
                     eprintln!("up to date: {}", dir.display());
@@ -124,10 +159,13 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
             }
             drifted = true;
             let mut diags = Vec::new();
+            let what_differs = format!("differs from what the sites {command}");
+            let not_on_disk = format!("{done}, but not on disk");
+            let extra = format!("on disk, but no longer {done}");
             for (kind, list, what) in [
-                ("stale", &drift.stale, "differs from what the sites render"),
-                ("missing", &drift.missing, "rendered, but not on disk"),
-                ("extra", &drift.extra, "on disk, but no longer rendered"),
+                ("stale", &drift.stale, what_differs.as_str()),
+                ("missing", &drift.missing, not_on_disk.as_str()),
+                ("extra", &drift.extra, extra.as_str()),
             ] {
                 for rel in list {
                     let path = dir.join(rel).display().to_string();
@@ -136,7 +174,7 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
                     } else {
                         diags.push(
                             Diagnostic::at_path(Code::Stale, path, format!("{kind}: {what}"))
-                                .help("run `stackc render` and commit the result"),
+                                .help(format!("run `stackc {command}` and commit the result")),
                         );
                     }
                 }
@@ -146,7 +184,7 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
         if drifted {
             if human {
                 eprintln!(
-                    "the rendered output is out of date: run `stackc render` and commit the result"
+                    "the {done} output is out of date: run `stackc {command}` and commit the result"
                 );
             }
             return Exit::Failure;
@@ -155,34 +193,29 @@ pub fn run(ctx: &mut Ctx, args: RenderArgs) -> Exit {
     }
     // This process owns the output directory until every site is written;
     // writes are independent per site directory.
-    let out = match emit::Output::open(&args.output, || {
+    let out = match emit::Output::open(output, || {
         if human {
             eprintln!(
                 "waiting for another stackc process writing to {}",
-                args.output.display()
+                output.display()
             );
         }
     }) {
         Ok(out) => out,
         Err(d) => return ctx.fail(d),
     };
-    let written: Vec<Result<(PathBuf, emit::Written, usize), Diagnostic>> = ready
-        .par_iter()
-        .map(|m| out.write(m).map(|(p, w)| (p, w, m.files.len())))
-        .collect();
-    for w in written {
+    let mut exit = Exit::Ok;
+    let written: Vec<Result<(PathBuf, emit::Written), Diagnostic>> =
+        ready.par_iter().map(|(m, _)| out.write(m)).collect();
+    for (w, (_, note)) in written.into_iter().zip(ready) {
         match w {
-            Ok((dir, how, n)) => {
+            Ok((dir, how)) => {
                 if human {
                     let what = match how {
-                        emit::Written::Replaced => "rendered",
+                        emit::Written::Replaced => done,
                         emit::Written::Unchanged => "unchanged",
                     };
-                    eprintln!(
-                        "{what} {} ({}, {n} files)",
-                        dir.display(),
-                        args.target.as_str()
-                    );
+                    eprintln!("{what} {} ({note})", dir.display());
                 }
             }
             Err(d) => {

@@ -86,6 +86,22 @@ codes! {
     MirrorConflict = "E0033", "images collide in the mirror";
     /// With a registry mirror, an image key holds no image reference.
     NotMirrored = "E0034", "image not moved to the mirror";
+    /// Helm could not be started (missing, not executable).
+    HelmMissing = "E0035", "helm cannot run";
+    /// `helm template` failed on a chart.
+    HelmFailed = "E0036", "helm template failed";
+    /// `helm template` did not finish within the timeout.
+    HelmTimeout = "E0037", "helm template timed out";
+    /// A pinned chart version is not in the charts directory.
+    ChartMissing = "E0038", "chart version not available";
+    /// A chart package does not match the digest its index lists.
+    ChartDigest = "E0039", "chart digest mismatch";
+    /// No usable charts directory.
+    ChartsDirectory = "E0040", "no usable charts directory";
+    /// Helm printed something stackc cannot read as Kubernetes objects.
+    HelmOutput = "E0041", "unreadable helm output";
+    /// A Helm hook Job without the Argo CD hook annotations stackc sets.
+    ArgoHook = "E0042", "hook Job without Argo CD hook annotations";
     /// Two Kubernetes clusters with one name (or one cloud-provider-openstack cluster name in a project).
     DuplicateCluster = "E0045", "duplicate Kubernetes cluster name";
     /// A `spec.kubernetes` setting needs a service the site does not run.

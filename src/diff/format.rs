@@ -35,14 +35,29 @@ fn summary_line(d: &Diff) -> String {
     let n = |count: usize, one: &str, many: &str| {
         format!("{count} {}", if count == 1 { one } else { many })
     };
-    format!(
+    let mut s = format!(
         "{} changed, {} added, {} removed objects; {}; {}",
         d.count(Status::Changed),
         d.count(Status::Added),
         d.count(Status::Removed),
         n(d.field_changes(), "field change", "field changes"),
         n(d.hazards.len(), "hazard", "hazards")
-    )
+    );
+    if !d.consequences.is_empty() {
+        s.push_str(&format!(
+            "; {}",
+            n(d.consequences.len(), "consequence", "consequences")
+        ));
+    }
+    let (lines, attributed) = d.config_lines();
+    if lines > 0 {
+        s.push_str(&format!(
+            "; {}, {attributed} attributed to a site or layer line ({}%)",
+            n(lines, "changed config line", "changed config lines"),
+            attributed * 100 / lines
+        ));
+    }
+    s
 }
 
 /// Components in order, with their object diffs.
@@ -115,21 +130,29 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
         out.push_str("no changes\n");
         return out;
     }
+    if !d.consequences.is_empty() {
+        out.push('\n');
+        out.push_str(&p.paint(yellow.bold(), "consequences:"));
+        out.push('\n');
+        for c in &d.consequences {
+            out.push_str(&scoped(
+                &p.paint(yellow.bold(), "*"),
+                c.kind.as_str(),
+                c.component.as_deref(),
+                &c.message,
+            ));
+        }
+    }
     if !d.hazards.is_empty() {
         out.push('\n');
         out.push_str(&p.paint(red.bold(), "hazards:"));
         out.push('\n');
         for h in &d.hazards {
-            let scope = h
-                .component
-                .as_deref()
-                .map(|c| format!(" [{}]", esc(c)))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "  {} {}{scope}: {}\n",
-                p.paint(red.bold(), "!"),
+            out.push_str(&scoped(
+                &p.paint(red.bold(), "!"),
                 h.kind.as_str(),
-                esc(&h.message)
+                h.component.as_deref(),
+                &h.message,
             ));
             if let Some(help) = &h.help {
                 out.push_str(&format!("      {} {}\n", p.paint(bold, "help:"), esc(help)));
@@ -176,6 +199,15 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
     out
 }
 
+/// `  ! kind [component]: message` (a hazard or consequence line), values
+/// escaped.
+fn scoped(mark: &str, kind: &str, component: Option<&str>, message: &str) -> String {
+    let scope = component
+        .map(|c| format!(" [{}]", esc(c)))
+        .unwrap_or_default();
+    format!("  {mark} {kind}{scope}: {}\n", esc(message))
+}
+
 fn field_text(c: &FieldChange, p: &Paint, style: Style, dim: Style) -> String {
     let s = sign(c.op);
     let path = esc(&c.path);
@@ -200,6 +232,19 @@ fn markdown(d: &Diff, summary: bool) -> String {
         return out;
     }
     out.push_str(&format!("**{}**\n\n", summary_line(d)));
+    // What the changes do comes first.
+    if !d.consequences.is_empty() {
+        out.push_str("#### Consequences\n\n| | component | what happens |\n|---|---|---|\n");
+        for c in &d.consequences {
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                c.kind.as_str(),
+                md_cell(c.component.as_deref().unwrap_or("")),
+                md_cell(&c.message)
+            ));
+        }
+        out.push('\n');
+    }
     if !d.hazards.is_empty() {
         out.push_str(
             "#### ⚠️ Hazards\n\n| hazard | component | object | detail |\n|---|---|---|---|\n",
@@ -293,7 +338,18 @@ fn to_json(d: &Diff, summary: bool) -> String {
             "hazards": d.hazards.len(),
         },
     });
+    if !d.consequences.is_empty() {
+        v["summary"]["consequences"] = d.consequences.len().into();
+    }
+    let (lines, attributed) = d.config_lines();
+    if lines > 0 {
+        v["summary"]["configLines"] = lines.into();
+        v["summary"]["attributed"] = attributed.into();
+    }
     if !summary {
+        if !d.consequences.is_empty() {
+            v["consequences"] = serde_json::to_value(&d.consequences).expect("serialisable");
+        }
         v["hazards"] = serde_json::to_value(&d.hazards).expect("serialisable");
         v["objects"] = serde_json::to_value(&d.objects).expect("serialisable");
     }

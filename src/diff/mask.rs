@@ -43,9 +43,13 @@ pub fn masked(doc: &J) -> J {
 }
 
 /// `s` with every secret part replaced by `****` (borrowed when nothing
-/// is secret).
+/// is secret). A secret token (hydrated output: `stackc-secret.<store
+/// key>`) names a key, not a value: it is kept.
 pub fn mask_text(s: &str) -> Cow<'_, str> {
-    let ranges = secret::text_ranges(s);
+    let ranges: Vec<(usize, usize)> = secret::text_ranges(s)
+        .into_iter()
+        .filter(|&(a, b)| !is_token(&s[a..b]))
+        .collect();
     if ranges.is_empty() {
         return Cow::Borrowed(s);
     }
@@ -62,6 +66,14 @@ pub fn mask_text(s: &str) -> Cow<'_, str> {
     }
     out.push_str(&s[at..]);
     Cow::Owned(out)
+}
+
+/// Whether a secret-looking value is only a secret token.
+pub fn is_token(s: &str) -> bool {
+    s.strip_prefix(secret::TOKEN_PREFIX).is_some_and(|rest| {
+        rest.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '%'))
+    })
 }
 
 fn walk(v: &mut J, key: Option<&str>, scope: Scope) {

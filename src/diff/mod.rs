@@ -7,7 +7,10 @@
 //! A consumer of render: each side is a rendered tree ([`Side`]), made from
 //! a site in memory or read from a directory.
 
+mod attribute;
 pub mod comment;
+mod config;
+mod consequences;
 mod data_plane;
 pub mod escape;
 mod format;
@@ -21,6 +24,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as J;
 
+pub use config::Format as FileFormat;
+pub use consequences::{Consequence, Kind as ConsequenceKind};
 pub use format::{Format, render as format};
 pub use hazards::{Hazard, HazardKind};
 pub use many::render_many;
@@ -30,6 +35,7 @@ pub use tree::{Op, Seg, path_string};
 
 use crate::diagnostic::Diagnostic;
 use crate::library::Library;
+use crate::render::Target;
 use crate::resolve::Resolved;
 use crate::source::Files;
 use crate::yaml::PathSeg;
@@ -50,12 +56,30 @@ pub struct Origin {
     pub layer: String,
     pub file: String,
     pub line: usize,
+    /// What that line changed, when it is not the value itself (`chart
+    /// nova 2025.1.3 -> 2025.2.0` for a chart pin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }
 
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}:{}", self.layer, self.file, self.line)
+        write!(f, "{} {}:{}", self.layer, self.file, self.line)?;
+        if let Some(c) = &self.cause {
+            write!(f, ": {c}")?;
+        }
+        Ok(())
     }
+}
+
+/// A change inside a file held by a ConfigMap or Secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConfigLine {
+    /// The data key (`nova.conf`).
+    pub file: String,
+    pub format: FileFormat,
+    /// `[DEFAULT] cpu_allocation_ratio`, `a.b`, `line 3`.
+    pub location: String,
 }
 
 /// One changed field.
@@ -73,6 +97,9 @@ pub struct FieldChange {
     /// The layer that set the new value (the old one for removals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+    /// For a change inside a ConfigMap's or Secret's file: where.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<ConfigLine>,
 }
 
 /// An object is added, removed or changed, like a field.
@@ -98,11 +125,14 @@ pub struct Diff {
     /// Sorted by component, then object identity.
     pub objects: Vec<ObjectDiff>,
     pub hazards: Vec<Hazard>,
+    /// What the changes do to the running cloud (hydrated objects).
+    pub consequences: Vec<Consequence>,
 }
 
 impl Diff {
+    /// No change at all (folded label changes count as changes).
     pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
+        self.objects.is_empty() && self.consequences.is_empty()
     }
 
     pub fn count(&self, status: Status) -> usize {
@@ -112,11 +142,29 @@ impl Diff {
     pub fn field_changes(&self) -> usize {
         self.objects.iter().map(|o| o.changes.len()).sum()
     }
+
+    /// Changed lines of config files, and how many name their cause.
+    pub fn config_lines(&self) -> (usize, usize) {
+        let lines = self
+            .objects
+            .iter()
+            .flat_map(|o| &o.changes)
+            .filter(|c| c.config.is_some());
+        lines.fold((0, 0), |(n, a), c| {
+            (n + 1, a + usize::from(c.origin.is_some()))
+        })
+    }
 }
 
 /// Compares two sides. `lib` supplies release and component data for the
-/// hazard checks (the new side's library).
-pub fn diff(old: &Side, new: &Side, lib: &Library) -> Result<Diff, Vec<Diagnostic>> {
+/// hazard checks (the new side's library); `target` says how changed Jobs
+/// and hooks are handled.
+pub fn diff(
+    old: &Side,
+    new: &Side,
+    lib: &Library,
+    target: Target,
+) -> Result<Diff, Vec<Diagnostic>> {
     let (a, b) = match (
         objects::objects(&old.files, &old.label),
         objects::objects(&new.files, &new.label),
@@ -131,10 +179,7 @@ pub fn diff(old: &Side, new: &Side, lib: &Library) -> Result<Diff, Vec<Diagnosti
         match b.get(id) {
             None => out.push(object_diff(Status::Removed, oa, Vec::new())),
             Some(ob) => {
-                let changes: Vec<FieldChange> = tree::diff(&oa.doc, &ob.doc)
-                    .into_iter()
-                    .map(|c| field_change(c, oa, ob, old, new))
-                    .collect();
+                let changes = object_changes(oa, ob, old, new);
                 if !changes.is_empty() {
                     out.push(object_diff(Status::Changed, ob, changes));
                 }
@@ -148,13 +193,56 @@ pub fn diff(old: &Side, new: &Side, lib: &Library) -> Result<Diff, Vec<Diagnosti
     }
     out.sort_by(|x, y| (&x.component, &x.id).cmp(&(&y.component, &y.id)));
     let releases = (objects::release(&a), objects::release(&b));
-    let hazards = hazards::find(&out, &a, &b, releases, lib);
+    let mut hazards = hazards::find(&out, &a, &b, releases, lib);
+    let consequences = consequences::find(&mut out, &mut hazards, &a, &b, target);
     Ok(Diff {
         old: old.label.clone(),
         new: new.label.clone(),
         objects: out,
         hazards,
+        consequences,
     })
+}
+
+/// The changes of one object: fields, and inside ConfigMaps and Secrets
+/// the files they hold, decoded.
+fn object_changes(oa: &Object, ob: &Object, old: &Side, new: &Side) -> Vec<FieldChange> {
+    let holds_files =
+        matches!(ob.id.kind.as_str(), "ConfigMap" | "Secret") && ob.id.api_version == "v1";
+    let data = |c: &tree::Change| {
+        holds_files
+            && matches!(c.path.first(), Some(Seg::Key(k)) if ["data", "stringData", "binaryData"].contains(&k.as_str()))
+    };
+    let mut changes: Vec<FieldChange> = tree::diff(&oa.doc, &ob.doc)
+        .into_iter()
+        .filter(|c| !data(c))
+        .map(|c| field_change(c, oa, ob, old, new))
+        .collect();
+    if holds_files {
+        let secret = ob.id.kind == "Secret";
+        let component = ob.component.as_deref().unwrap_or_default();
+        for mut fc in config::diff(
+            &config::files(&oa.doc, secret),
+            &config::files(&ob.doc, secret),
+        ) {
+            config::mask(&mut fc, secret);
+            let origin = attribute::config_line(old, new, component, &fc);
+            changes.push(FieldChange {
+                path: format!("{} {}", fc.file, fc.location),
+                segs: vec![Seg::Key("data".into()), Seg::Key(fc.file.clone())],
+                op: fc.op,
+                old: fc.old.map(J::String),
+                new: fc.new.map(J::String),
+                origin,
+                config: Some(ConfigLine {
+                    file: fc.file,
+                    format: fc.format,
+                    location: fc.location,
+                }),
+            });
+        }
+    }
+    changes
 }
 
 fn object_diff(status: Status, o: &Object, changes: Vec<FieldChange>) -> ObjectDiff {
@@ -171,13 +259,24 @@ fn field_change(c: tree::Change, oa: &Object, ob: &Object, old: &Side, new: &Sid
     // Changes are found on the documents as they are; what is shown comes
     // from their masked copies.
     let shown = |o: &Object, v: Option<J>| v.map(|_| at(&o.masked, &c.path));
-    let origin = values_path(ob, &c.path).and_then(|vp| {
-        let (side, component) = match c.op {
-            Op::Removed => (old, oa.component.as_deref()),
-            _ => (new, ob.component.as_deref()),
-        };
-        origin(side, component?, &vp)
-    });
+    let origin = match values_path(ob, &c.path) {
+        Some(vp) => {
+            let (side, component) = match c.op {
+                Op::Removed => (old, oa.component.as_deref()),
+                _ => (new, ob.component.as_deref()),
+            };
+            component.and_then(|component| origin(side, component, &vp))
+        }
+        // A hydrated object's field: the chart value it was made from.
+        None if !ob.rendered_by_stackc() => match (&c.new, ob.component.as_deref()) {
+            (Some(J::String(v)), Some(component)) => attribute::field(old, new, component, v),
+            (Some(v @ J::Number(_)), Some(component)) => {
+                attribute::field(old, new, component, &v.to_string())
+            }
+            _ => None,
+        },
+        None => None,
+    };
     FieldChange {
         path: mask::mask_text(&path_string(&c.path)).into_owned(),
         old: shown(oa, c.old),
@@ -185,6 +284,7 @@ fn field_change(c: tree::Change, oa: &Object, ob: &Object, old: &Side, new: &Sid
         segs: c.path,
         op: c.op,
         origin,
+        config: None,
     }
 }
 
@@ -236,5 +336,6 @@ fn origin(side: &Side, component: &str, values_path: &[String]) -> Option<Origin
         layer: file.layer.to_string(),
         file: loc.file,
         line: loc.line,
+        cause: None,
     })
 }

@@ -62,7 +62,14 @@ pub struct Object {
     pub masked: J,
 }
 
+const MANAGED_BY: &str = "/metadata/labels/app.kubernetes.io~1managed-by";
+
 impl Object {
+    /// Whether stackc rendered this object (not Helm, in a hydrated tree).
+    pub fn rendered_by_stackc(&self) -> bool {
+        self.doc.pointer(MANAGED_BY).and_then(J::as_str) == Some("stackc")
+    }
+
     /// Where the chart values are inside this object, if it carries them.
     pub fn values_root(&self) -> Option<Vec<Seg>> {
         let k = |s: &str| Seg::Key(s.to_string());
@@ -177,9 +184,14 @@ pub fn objects(
                     _ => format!("{inner}#{i}"),
                 };
             }
+            // stackc's own objects name their component in a label; in a
+            // hydrated tree (Helm's objects, whose component label means
+            // something else) the directory names it.
+            let by_stackc = doc.pointer(MANAGED_BY).and_then(J::as_str) == Some("stackc");
             let component = doc
                 .pointer("/metadata/labels/app.kubernetes.io~1component")
                 .and_then(J::as_str)
+                .filter(|_| by_stackc)
                 .map(str::to_string)
                 .or_else(|| dir.clone().filter(|d| !d.contains('/') && d != "sources"));
             if let Some(first) = out.get(&oid) {

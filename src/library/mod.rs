@@ -218,6 +218,8 @@ pub struct RetiredRelease {
 pub struct Release {
     pub def: ReleaseDef,
     pub file: FileId,
+    /// The parsed `release.yaml` (for the spans of chart pins).
+    pub doc: Node,
     /// Release values per component (image tags).
     pub values: IndexMap<String, LazyValues>,
 }
@@ -227,6 +229,15 @@ impl Release {
     /// published one that fits it.
     pub fn chart_version(&self, chart: &str) -> Option<&str> {
         self.def.charts.get(chart).map(String::as_str)
+    }
+
+    /// Where the chart version of a chart is pinned: its `charts:` entry
+    /// (the start of the file when there is none).
+    pub fn pin_span(&self, chart: &str) -> Span {
+        self.doc
+            .get("charts")
+            .and_then(|c| c.get(chart))
+            .map_or(self.doc.span.with_len(0), |n| n.span)
     }
 }
 
@@ -457,6 +468,7 @@ impl Library {
                             Release {
                                 def,
                                 file: id,
+                                doc: doc.clone(),
                                 values: IndexMap::new(),
                             },
                         );

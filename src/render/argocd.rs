@@ -12,9 +12,9 @@
 
 use serde_json::{Value as J, json};
 
+use super::Target;
 use super::common::{labels, vals_ref};
 use crate::resolve::{Resolved, ResolvedComponent};
-use crate::values_output::sorted_json;
 
 /// Job annotations that make openstack-helm's hook jobs work under Argo CD.
 pub fn job_annotations() -> J {
@@ -24,11 +24,9 @@ pub fn job_annotations() -> J {
     }})
 }
 
-pub fn application(resolved: &Resolved, c: &ResolvedComponent) -> J {
-    let site = &resolved.site;
-    let ns = site.spec.namespace.as_str();
-    let mut values = sorted_json(&c.values);
-    if let J::Object(m) = &mut values {
+/// Adds the Job annotations to a component's chart values.
+pub fn add_job_annotations(values: &mut J) {
+    if let J::Object(m) = values {
         let ann = m.entry("annotations").or_insert_with(|| json!({}));
         if let J::Object(a) = ann {
             a.insert("job".into(), job_annotations());
@@ -36,6 +34,12 @@ pub fn application(resolved: &Resolved, c: &ResolvedComponent) -> J {
         // Keep the documented key order (sorted).
         m.sort_keys();
     }
+}
+
+pub fn application(resolved: &Resolved, c: &ResolvedComponent) -> J {
+    let site = &resolved.site;
+    let ns = site.spec.namespace.as_str();
+    let values = super::chart_values(c, Target::Argocd);
     let mut helm = json!({"releaseName": c.name});
     if !c.secrets.is_empty() {
         let params: Vec<J> = c

@@ -8,7 +8,7 @@ use serde_json::{Value as J, json};
 
 use super::common::vals_ref;
 use crate::resolve::{Resolved, ResolvedComponent};
-use crate::values_output::sorted_json;
+use crate::values_output::set_dotted;
 
 /// The component's kustomize files; `resources` are the object files
 /// rendered beside them (ExternalSecrets, routes, certificate).
@@ -32,7 +32,7 @@ pub fn component_files(
         chart["additionalValuesFiles"] = json!(["secret-values.yaml"]);
         let mut refs = J::Object(Default::default());
         for s in &c.secrets {
-            set(&mut refs, &s.path, J::String(vals_ref(ns, &c.name, &s.key)));
+            set_dotted(&mut refs, &s.path, J::String(vals_ref(ns, &c.name, &s.key)));
         }
         out.push((
             "secret-values.yaml".to_string(),
@@ -53,26 +53,7 @@ pub fn component_files(
     out.push(("kustomization.yaml".to_string(), crate::yaml::to_string(&k)));
     out.push((
         "values.yaml".to_string(),
-        crate::yaml::to_string(&sorted_json(&c.values)),
+        crate::yaml::to_string(&super::chart_values(c, super::Target::Kustomize)),
     ));
     out
-}
-
-/// Sets a dotted path in a JSON tree.
-fn set(root: &mut J, dotted: &str, value: J) {
-    let mut node = root;
-    let parts: Vec<&str> = dotted.split('.').collect();
-    for (i, p) in parts.iter().enumerate() {
-        if !node.is_object() {
-            *node = J::Object(Default::default());
-        }
-        let m = node.as_object_mut().expect("object");
-        if i == parts.len() - 1 {
-            m.insert(p.to_string(), value);
-            return;
-        }
-        node = m
-            .entry(p.to_string())
-            .or_insert_with(|| J::Object(Default::default()));
-    }
 }

@@ -37,10 +37,11 @@ mod magnum;
 
 use std::collections::BTreeMap;
 
-use crate::resolve::Resolved;
+use crate::resolve::{Resolved, ResolvedComponent};
 
 pub use common::{
-    PROFILE_ANNOTATION, RELEASE_ANNOTATION, SecretsPlan, secret_data_key, secret_name, secrets_plan,
+    PROFILE_ANNOTATION, RELEASE_ANNOTATION, SecretsPlan, remote_key, secret_data_key, secret_name,
+    secrets_plan,
 };
 
 /// The GitOps flavour to render.
@@ -74,6 +75,16 @@ pub struct Manifests {
 
 /// The repository the openstack-helm charts are published in.
 pub const CHART_REPOSITORY: &str = "https://tarballs.opendev.org/openstack/openstack-helm";
+
+/// The chart values a target hands a component's chart (secret values
+/// aside: they reach the chart from the store at deploy time), keys sorted.
+pub fn chart_values(c: &ResolvedComponent, target: Target) -> serde_json::Value {
+    let mut values = crate::values_output::sorted_json(&c.values);
+    if target == Target::Argocd {
+        argocd::add_job_annotations(&mut values);
+    }
+    values
+}
 
 /// Renders a resolved site for a target.
 pub fn render(resolved: &Resolved, target: Target) -> Manifests {

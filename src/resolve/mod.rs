@@ -55,6 +55,8 @@ pub struct ResolvedComponent {
     pub chart: String,
     /// The chart version pinned by the release.
     pub version: String,
+    /// Where the release pins it (`charts.<chart>` or `chartVersion`).
+    pub pin: Span,
     pub tier: u32,
     /// Components this one waits for (outside its readiness group).
     pub depends_on: Vec<String>,
@@ -427,6 +429,7 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
                     .chart_version(&c.def().chart)
                     .expect("availability::check found every chart pinned")
                     .to_string(),
+                pin: release.pin_span(&c.def().chart),
                 tier: plan.tiers[&name],
                 depends_on: plan.depends_on(&name),
                 values,

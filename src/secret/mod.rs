@@ -29,6 +29,7 @@
 
 mod redact;
 mod text;
+mod token;
 mod tree;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -40,6 +41,7 @@ use regex::Regex;
 
 pub use redact::Redaction;
 pub use text::{mask as mask_ranges, ranges as text_ranges, redact_text};
+pub use token::{TOKEN_PREFIX, has_token, token, url_credentials_are_tokens};
 pub use tree::{Finding, Why, find};
 
 /// Secret terms: the last words of a key, lowercase and joined.

@@ -12,8 +12,8 @@ mod parse;
 
 pub use node::{Entry, Map, Node, PathSeg, Value, Visit, path_to_string};
 pub use parse::{
-    MAX_DEPTH, MAX_NODES, MAX_TEXT_BYTES, ParseError, ParseErrorKind, Parsed, parse_stream,
-    resolve_plain,
+    MAX_DEPTH, MAX_NODES, MAX_TEXT_BYTES, ParseError, ParseErrorKind, Parsed, Schema, parse_stream,
+    parse_stream_with, resolve_plain,
 };
 
 /// Whether a string, written without quotes, reads back as something else

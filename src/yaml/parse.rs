@@ -42,6 +42,17 @@ pub struct ParseError {
     pub message: String,
 }
 
+/// How plain (unquoted) scalars are typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// The YAML 1.2 core schema (site files, the library).
+    Core,
+    /// What Kubernetes and Helm read (Go's yaml.v2, YAML 1.1 rules):
+    /// `0555` is octal, `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `_`
+    /// separates digits. For objects Helm renders (`stackc hydrate`).
+    Kubernetes,
+}
+
 /// What [`parse_stream`] read.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -59,7 +70,13 @@ pub struct Parsed {
 /// A syntax error stops parsing (the rest of the stream cannot be
 /// trusted); duplicate keys do not.
 pub fn parse_stream(file_id: FileId, file: &SourceFile) -> Parsed {
+    parse_stream_with(file_id, file, Schema::Core)
+}
+
+/// [`parse_stream`] with a choice of scalar schema.
+pub fn parse_stream_with(file_id: FileId, file: &SourceFile, schema: Schema) -> Parsed {
     let mut b = Builder {
+        schema,
         file_id,
         file,
         stack: Vec::new(),
@@ -98,6 +115,7 @@ enum Frame {
 }
 
 struct Builder<'a> {
+    schema: Schema,
     file_id: FileId,
     file: &'a SourceFile,
     stack: Vec<Frame>,
@@ -364,7 +382,10 @@ impl Builder<'_> {
                 Value::String(text.into_owned())
             }
             Some(tag) => return Err(unsupported_tag(tag, span)),
-            None if style == ScalarStyle::Plain => resolve_plain(&text),
+            None if style == ScalarStyle::Plain => match self.schema {
+                Schema::Core => resolve_plain(&text),
+                Schema::Kubernetes => resolve_plain_kubernetes(&text),
+            },
             None => Value::String(text.into_owned()),
         };
         let node = Node::new(value, span);
@@ -473,6 +494,62 @@ pub fn resolve_plain(s: &str) -> Value {
     Value::String(s.to_string())
 }
 
+/// Resolves a plain scalar the way Kubernetes reads manifests (Go yaml.v2,
+/// YAML 1.1): booleans include `yes`/`no`/`on`/`off`/`y`/`n`, integers
+/// take Go's prefixes (`0x`, `0o`, `0b`, and a leading `0` for octal) and
+/// `_` separators; timestamps stay strings.
+pub fn resolve_plain_kubernetes(s: &str) -> Value {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Value::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Value::Bool(false),
+        _ => {}
+    }
+    let first = s.as_bytes().first().copied().unwrap_or(b' ');
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return resolve_plain(s);
+    }
+    let plain = s.replace('_', "");
+    if let Some(i) = go_int(&plain) {
+        return Value::Int(i);
+    }
+    if is_float(&plain)
+        && let Ok(f) = plain.parse::<f64>()
+    {
+        return Value::Float(f);
+    }
+    match resolve_plain(s) {
+        // The core schema's hex/octal forms with `_` are strings in Go.
+        Value::Int(_) => Value::String(s.to_string()),
+        v => v,
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`.
+fn go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (digits, radix) =
+        if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (d, 16)
+        } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (d, 2)
+        } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (d, 8)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (&body[1..], 8)
+        } else {
+            (body, 10)
+        };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i128::from_str_radix(digits, radix).ok()?;
+    i64::try_from(if neg { -v } else { v }).ok()
+}
+
 fn resolve_int(s: &str) -> Option<Value> {
     let (digits, radix) = if let Some(h) = s.strip_prefix("0x") {
         (h, 16)
@@ -537,6 +614,29 @@ mod tests {
         let id = files.add(SourceFile::new("t.yaml", text, Layer::Site));
         let p = parse_stream(id, files.get(id));
         (p.docs, p.errors, files)
+    }
+
+    #[test]
+    fn kubernetes_schema_scalars() {
+        let k = resolve_plain_kubernetes;
+        assert_eq!(k("0555"), Value::Int(365));
+        assert_eq!(k("0644"), Value::Int(420));
+        assert_eq!(k("0"), Value::Int(0));
+        assert_eq!(k("-12"), Value::Int(-12));
+        assert_eq!(k("1_000"), Value::Int(1000));
+        assert_eq!(k("0x1f"), Value::Int(31));
+        assert_eq!(k("0b101"), Value::Int(5));
+        assert_eq!(k("yes"), Value::Bool(true));
+        assert_eq!(k("off"), Value::Bool(false));
+        assert_eq!(k("true"), Value::Bool(true));
+        assert_eq!(k("1.5"), Value::Float(1.5));
+        assert_eq!(k("2025.1"), Value::Float(2025.1));
+        // Go: not octal, so a float.
+        assert_eq!(k("089"), Value::Float(89.0));
+        assert_eq!(k("2025-01-01"), Value::String("2025-01-01".into()));
+        assert_eq!(k("1:20"), Value::String("1:20".into()));
+        assert_eq!(k("nova"), Value::String("nova".into()));
+        assert_eq!(k("~"), Value::Null);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Shared test helpers: running the real binary, golden files, tool lookup.
 #![allow(dead_code)]
 
+pub mod charts;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -255,4 +257,17 @@ pub fn place_fixture_chart(dir: &Path) {
         chart_dir.join("templates/values.yaml"),
     )
     .unwrap();
+}
+
+/// A diff's JSON output without provenance: its objects and its `member`
+/// (`hazards`, `consequences`), to compare a diff of directories with the
+/// diff of the sites they came from.
+pub fn without_origins(json: &str, member: &str) -> (serde_json::Value, serde_json::Value) {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+    for o in v["objects"].as_array_mut().unwrap() {
+        for c in o["changes"].as_array_mut().unwrap() {
+            c.as_object_mut().unwrap().remove("origin");
+        }
+    }
+    (v["objects"].clone(), v[member].clone())
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use super::{DiffArgs, compare, site_side};
+use super::{DiffArgs, How, compare, hydration, site_side};
 use crate::cli::{Ctx, Exit, Known};
 use crate::diff::escape::md_code;
 use crate::diff::{self, Diff, Side};
@@ -47,22 +47,21 @@ pub fn run(ctx: &mut Ctx, args: &DiffArgs) -> Exit {
 
 fn diffs(ctx: &mut Ctx, args: &DiffArgs) -> Result<Vec<Diff>, Exit> {
     let lib = ctx.library()?;
+    let settings = hydration(ctx, args)?;
+    let how = How {
+        target: args.target,
+        hydrate: args.hydrate,
+        settings: settings.as_ref(),
+    };
     let dir = &args.old;
     let mut out = Vec::new();
     if let Some(release) = &args.release {
         let name = ctx.known_name(&lib, Known::Release, release)?;
         for path in load::expand_site_args(std::slice::from_ref(dir)).map_err(|d| ctx.fail(d))? {
-            let old = site_side(ctx, &lib, &path, None, None, args.target)?;
+            let old = site_side(ctx, &lib, &path, None, None, &how)?;
             let label = format!("{} (release {release})", path.display());
-            let new = site_side(
-                ctx,
-                &lib,
-                &path,
-                None,
-                Some((name.clone(), label)),
-                args.target,
-            )?;
-            out.push(compare(ctx, &old, &new, &lib)?);
+            let new = site_side(ctx, &lib, &path, None, Some((name.clone(), label)), &how)?;
+            out.push(compare(ctx, &old, &new, &lib, args.target)?);
         }
         return Ok(out);
     }
@@ -93,17 +92,17 @@ fn diffs(ctx: &mut Ctx, args: &DiffArgs) -> Result<Vec<Diff>, Exit> {
                     &path,
                     Some((label, bytes.clone())),
                     None,
-                    args.target,
+                    &how,
                 )?
             }
             None => nothing(format!("{}@{rev} (no such site)", path.display())),
         };
         let new = if now.contains(name) {
-            site_side(ctx, &lib, &path, None, None, args.target)?
+            site_side(ctx, &lib, &path, None, None, &how)?
         } else {
             nothing(format!("{} (removed)", path.display()))
         };
-        out.push(compare(ctx, &old, &new, &lib)?);
+        out.push(compare(ctx, &old, &new, &lib, args.target)?);
     }
     Ok(out)
 }
