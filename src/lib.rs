@@ -11,6 +11,7 @@
 //! See ARCHITECTURE.md for the bird's-eye view and the invariants.
 
 pub mod cli;
+pub mod cloudconf;
 pub mod context;
 pub mod decode;
 pub mod diagnostic;
@@ -19,6 +20,7 @@ pub mod emit;
 pub mod explain;
 pub mod git;
 pub mod graph;
+pub mod image;
 pub mod init;
 pub mod library;
 pub mod load;

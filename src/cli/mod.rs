@@ -5,6 +5,7 @@ mod completions;
 mod diff;
 mod explain;
 mod graph;
+mod images;
 mod init;
 mod library;
 mod man;
@@ -110,6 +111,7 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     Graph(graph::GraphArgs),
     Values(values::ValuesArgs),
+    Images(images::ImagesArgs),
     Secrets(secrets::SecretsArgs),
     Schema(schema::SchemaArgs),
     Library(library::LibraryArgs),
@@ -163,6 +165,7 @@ fn run_here(cli: Cli) -> Exit {
         Command::Explain(args) => explain::run(&mut ctx, args),
         Command::Graph(args) => graph::run(&mut ctx, args),
         Command::Values(args) => values::run(&mut ctx, args),
+        Command::Images(args) => images::run(&mut ctx, args),
         Command::Schema(args) => schema::run(&mut ctx, args),
         Command::Library(args) => library::run(&mut ctx, args),
         Command::Completions(args) => completions::run(&mut ctx, args),

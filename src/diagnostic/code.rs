@@ -82,6 +82,24 @@ codes! {
     NoChart = "E0031", "no published chart for the release";
     /// An enabled component cannot run with the release (no image build).
     Unavailable = "E0032", "component unavailable for the release";
+    /// The registry mirror would store two different images under one name.
+    MirrorConflict = "E0033", "images collide in the mirror";
+    /// With a registry mirror, an image key holds no image reference.
+    NotMirrored = "E0034", "image not moved to the mirror";
+    /// Two Kubernetes clusters with one name (or one cloud-provider-openstack cluster name in a project).
+    DuplicateCluster = "E0045", "duplicate Kubernetes cluster name";
+    /// A `spec.kubernetes` setting needs a service the site does not run.
+    KubernetesNeedsService = "E0046", "Kubernetes setting needs a service";
+    /// No published cloud-provider-openstack chart for a Kubernetes version.
+    NoChartForKubeVersion = "E0047", "no cloud-provider-openstack chart for this Kubernetes version";
+    /// A cloud.conf section or key cloud-provider-openstack does not read.
+    UnknownCloudConfKey = "E0048", "unknown cloud.conf section or key";
+    /// A value stackc sets itself, from the catalogue or a typed setting.
+    SetByStackc = "E0049", "value set by stackc";
+    /// A cloud.conf value of the wrong type or form.
+    InvalidCloudConfValue = "E0050", "invalid cloud.conf value";
+    /// The Keystone webhook has no issuer for its serving certificate.
+    WebhookIssuer = "E0051", "no issuer for the Keystone webhook";
     /// `stackc init` would overwrite a file.
     FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.
@@ -90,6 +108,10 @@ codes! {
     LibraryInvalid = "E0101", "invalid library";
     /// A library expression failed to evaluate.
     LibraryExpression = "E0102", "library expression error";
+    /// The library lacks data for Kubernetes on this cloud.
+    LibraryKubernetes = "E0111", "library lacks Kubernetes data";
+    /// What stackc assembled for a cluster fails its own check.
+    KubernetesSelfCheck = "E0112", "assembled cluster configuration is invalid";
     /// A setting that has no effect (warning).
     Ineffective = "W0001", "setting has no effect";
 }

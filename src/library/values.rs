@@ -40,8 +40,9 @@ pub struct Fragment {
 }
 
 impl ValuesFile {
-    /// Reads the `values:` / `fragments:` structure of a document.
-    pub fn from_doc(file: FileId, doc: Node) -> Result<ValuesFile, Diagnostic> {
+    /// Reads the `values:` / `fragments:` structure of a document;
+    /// `unavailable:` only in a release's file (`release`).
+    pub fn from_doc(file: FileId, doc: Node, release: bool) -> Result<ValuesFile, Diagnostic> {
         let Value::Map(mut top) = doc.value else {
             return Err(shape(
                 doc.span,
@@ -59,6 +60,15 @@ impl ValuesFile {
             }
         }
         let unavailable = match top.shift_remove("unavailable") {
+            Some(e) if !release => {
+                return Err(Diagnostic::error(
+                    Code::LibraryInvalid,
+                    e.key_span,
+                    "`unavailable` is only meaningful in a release's component file",
+                )
+                .label("not in a release")
+                .help("a release says it has no build of a component's images in releases/<series>/<component>.yaml; remove it here"));
+            }
             Some(e) => match e.node.value {
                 Value::String(s) => Some((s, e.node.span)),
                 _ => {

@@ -166,8 +166,9 @@ pub fn has_url_credentials(value: &str) -> bool {
     while let Some(i) = value[from..].find("://").map(|i| from + i) {
         from = i + 3;
         let scheme_start = value[..i]
-            .rfind(|c: char| !scheme_char(c))
-            .map_or(0, |j| j + 1);
+            .char_indices()
+            .rfind(|&(_, c)| !scheme_char(c))
+            .map_or(0, |(j, c)| j + c.len_utf8());
         if !value[scheme_start..i]
             .chars()
             .any(|c| c.is_ascii_alphabetic())
@@ -203,8 +204,8 @@ const PEM_BASE64: &str = "LS0tLS1CRUdJT";
 /// Whether a string holds private key material: a PEM private key, as
 /// text or base64-encoded.
 pub fn is_key_material(value: &str) -> bool {
-    if value.contains("PRIVATE") || value.contains("private") {
-        return PEM_PRIVATE.is_match(value);
+    if (value.contains("PRIVATE") || value.contains("private")) && PEM_PRIVATE.is_match(value) {
+        return true;
     }
     let mut from = 0;
     while let Some(i) = value[from..].find(PEM_BASE64).map(|i| from + i) {
@@ -410,6 +411,9 @@ mod tests {
         let cert = data_encoding::BASE64.encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n");
         assert!(!is_key_material(&cert));
         assert!(is_secret_text("mysql://u:pw@db/x"));
+        // A word "PRIVATE" elsewhere does not hide encoded key material.
+        let key = data_encoding::BASE64.encode(b"-----BEGIN RSA PRIVATE KEY-----\nMIIE\n");
+        assert!(is_key_material(&format!("PRIVATE notes: {key}")));
     }
 
     #[test]
@@ -428,6 +432,9 @@ mod tests {
             "see http://a:b@c and more",
             "http:// a:b@c",
             "http://a::b@c",
+            // Multi-byte characters before the scheme (found by proptest).
+            "l:-$p\u{1f574}Y://\u{191e}\u{105bc}",
+            "\u{e9}mysql://u:p@h",
         ] {
             assert_eq!(has_url_credentials(s), URL_CREDENTIALS.is_match(s), "{s}");
         }
