@@ -331,9 +331,13 @@ fn symlinks_in_layers_are_followed_or_reported() {
     let looped = dir.path().join("looped");
     std::fs::create_dir(&looped).unwrap();
     std::os::unix::fs::symlink(&looped, looped.join("again")).unwrap();
+    let device = dir.path().join("device");
+    std::fs::create_dir(&device).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", device.join("nova.yaml")).unwrap();
     for (layer, what) in [
         (&broken, "broken symbolic link"),
         (&looped, "symbolic link loop"),
+        (&device, "not a regular file"),
     ] {
         let (code, _, err) = run(stackc()
             .arg("--layer")

@@ -115,8 +115,18 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
                 &format!("more than {MAX_ENTRIES} entries"),
             ));
         }
-        if !entry.file_type().is_file() || !is_library_file(entry.path()) {
+        if !is_library_file(entry.path()) || entry.file_type().is_dir() {
             continue;
+        }
+        if !entry.file_type().is_file() {
+            // A device, a pipe or a socket (also through a link): never
+            // skipped silently.
+            return Err(Diagnostic::at_path(
+                Code::Io,
+                entry.path().display().to_string(),
+                "not a regular file",
+            )
+            .help("library and layer files are regular YAML files"));
         }
         let data = crate::load::read_bytes(entry.path())?;
         bytes += data.len() as u64;
