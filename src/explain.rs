@@ -1,8 +1,9 @@
 //! `stackc explain`: the final value at a path and every layer that set it.
 
+use crate::cloudconf::{CloudConf, ConfText};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list};
-use crate::library::{KeyCheck, Library};
-use crate::resolve::{Resolved, ResolvedComponent};
+use crate::library::{ChartKeys, KeyCheck, Library};
+use crate::resolve::{LayerValues, Resolved};
 use crate::source::{Files, Location};
 use crate::values_output::sorted_json;
 use crate::yaml::{Node, PathSeg, Value, path_to_string};
@@ -28,7 +29,10 @@ pub struct Explanation {
     pub set_by: Vec<Setting>,
 }
 
-/// Explains `component.path.to.value`.
+/// Explains `component.path.to.value`, or a value of a cluster on the
+/// cloud: `clusters.<cluster>.cloud.conf.<Section>.<key>`,
+/// `clusters.<cluster>.manila.<key>` (the Manila CSI secret) or
+/// `clusters.<cluster>.<chart>.<path>`.
 pub fn explain(
     resolved: &Resolved,
     lib: &Library,
@@ -36,6 +40,12 @@ pub fn explain(
     dotted: &str,
 ) -> Result<Explanation, Diagnostic> {
     let (head, rest) = dotted.split_once('.').unwrap_or((dotted, ""));
+    if head == "clusters"
+        && !resolved.clusters.is_empty()
+        && !resolved.components.contains_key(head)
+    {
+        return explain_cluster(resolved, lib, files, dotted, rest);
+    }
     let Some(c) = resolved.components.get(head) else {
         let names: Vec<&str> = resolved.components.keys().map(String::as_str).collect();
         let help = if lib.components.contains_key(head) {
@@ -61,31 +71,191 @@ pub fn explain(
         )
         .help(help));
     };
-    let raw: Vec<&str> = if rest.is_empty() {
-        Vec::new()
-    } else {
-        rest.split('.').collect()
+    let keys = lib.components[&c.name]
+        .keys
+        .as_ref()
+        .map(|k| k.get(&lib.files));
+    let values = Values {
+        name: &c.name,
+        chart: &c.chart,
+        values: &c.values,
+        layers: &c.layers,
+        keys,
     };
-    let path = match resolve_path(&c.values, c, &raw) {
-        Some(p) => p,
-        None => return not_found(c, lib, dotted, &raw),
+    values.explain(files, dotted, rest)
+}
+
+/// A chart's values in layers, explained the same way for components and
+/// the charts of clusters.
+struct Values<'a> {
+    /// `nova`, `clusters.apps.openstack-cinder-csi`.
+    name: &'a str,
+    chart: &'a str,
+    values: &'a Node,
+    layers: &'a [LayerValues],
+    keys: Option<&'a ChartKeys>,
+}
+
+impl Values<'_> {
+    fn explain(&self, files: &Files, dotted: &str, rest: &str) -> Result<Explanation, Diagnostic> {
+        let raw: Vec<&str> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split('.').collect()
+        };
+        let path = match resolve_path(self.values, self.layers, &raw) {
+            Some(p) => p,
+            None => return self.not_found(dotted, &raw),
+        };
+        let mut set_by = Vec::new();
+        for layer in self.layers {
+            if let Some(node) = layer.tree.at(&path) {
+                set_by.push(setting(files, &layer.label, node));
+            }
+        }
+        let value = self.values.at(&path).map(sorted_json);
+        if value.is_none() && set_by.is_empty() {
+            return self.not_found(dotted, &raw);
+        }
+        Ok(Explanation {
+            component: self.name.to_string(),
+            path: path_to_string(&path),
+            value,
+            set_by,
+        })
+    }
+}
+
+/// `clusters.<cluster>.<what>`.
+fn explain_cluster(
+    resolved: &Resolved,
+    lib: &Library,
+    files: &Files,
+    dotted: &str,
+    rest: &str,
+) -> Result<Explanation, Diagnostic> {
+    let (name, what) = rest.split_once('.').unwrap_or((rest, ""));
+    let names: Vec<&str> = resolved.clusters.iter().map(|c| c.name.as_str()).collect();
+    let Some(c) = resolved.clusters.iter().find(|c| c.name == name) else {
+        let help = match did_you_mean(name, names.iter().copied()) {
+            Some(s) => format!("did you mean `clusters.{s}`?"),
+            None => format!("the site's clusters: {}", quoted_list(&names)),
+        };
+        return Err(Diagnostic::at_path(
+            Code::UnknownPath,
+            clip(dotted),
+            format!("`{}` is not a cluster of this site", clip(name)),
+        )
+        .help(help));
     };
-    let mut set_by = Vec::new();
-    for layer in &c.layers {
-        if let Some(node) = layer.tree.at(&path) {
-            set_by.push(setting(files, &layer.label, node));
+    let display = format!("clusters.{}", c.name);
+    let conf_entry = |conf: &CloudConf, section: &str, key: &str, path: String| {
+        let e = conf
+            .sections
+            .iter()
+            .filter(|s| s.name.eq_ignore_ascii_case(section))
+            .flat_map(|s| &s.entries)
+            .find(|e| e.key.eq_ignore_ascii_case(key))?;
+        let value = match &e.value {
+            ConfText::Literal(v) => v.clone(),
+            ConfText::Secret(_) => format!(
+                "(from the secret store: {})",
+                e.sources.first().map_or(String::new(), |s| s.value.clone())
+            ),
+        };
+        Some(Explanation {
+            component: display.clone(),
+            path,
+            value: Some(serde_json::Value::String(value)),
+            set_by: e
+                .sources
+                .iter()
+                .map(|s| {
+                    let Location { file, line, column } = files.location(s.span);
+                    Setting {
+                        layer: s.label.clone(),
+                        file,
+                        line,
+                        column,
+                        value: serde_json::Value::String(s.value.clone()),
+                    }
+                })
+                .collect(),
+        })
+    };
+    let unknown = |what: &str, known: Vec<String>| {
+        Diagnostic::at_path(
+            Code::UnknownPath,
+            clip(dotted),
+            format!("cluster `{}` has no value `{}`", c.name, clip(what)),
+        )
+        .help(match did_you_mean(what, known.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{display}.{s}`?"),
+            None => format!("values here: {}", quoted_list(known.iter().take(15))),
+        })
+    };
+    if let Some(r) = what.strip_prefix("cloud.conf.") {
+        let (section, key) = r.split_once('.').unwrap_or((r, ""));
+        return conf_entry(
+            &c.cloud_conf,
+            section,
+            key,
+            format!("cloud.conf.{section}.{key}"),
+        )
+        .ok_or_else(|| {
+            unknown(
+                what,
+                c.cloud_conf
+                    .sections
+                    .iter()
+                    .flat_map(|s| {
+                        s.entries
+                            .iter()
+                            .map(move |e| format!("cloud.conf.{}.{}", s.name, e.key))
+                    })
+                    .collect(),
+            )
+        });
+    }
+    if let (Some(key), Some(m)) = (what.strip_prefix("manila."), &c.manila_secret) {
+        return conf_entry(m, "", key, format!("manila.{key}")).ok_or_else(|| {
+            unknown(
+                what,
+                m.sections
+                    .iter()
+                    .flat_map(|s| &s.entries)
+                    .map(|e| format!("manila.{}", e.key))
+                    .collect(),
+            )
+        });
+    }
+    let (chart, path) = what.split_once('.').unwrap_or((what, ""));
+    match c.chart(chart) {
+        Some(ch) => {
+            let name = format!("{display}.{}", ch.chart);
+            Values {
+                name: &name,
+                chart: &ch.chart,
+                values: &ch.values,
+                layers: &ch.layers,
+                keys: lib
+                    .kubernetes
+                    .charts
+                    .get(&ch.chart)
+                    .and_then(|k| k.keys.as_ref())
+                    .map(|k| k.get(&lib.files)),
+            }
+            .explain(files, dotted, path)
+        }
+        None => {
+            let mut known = vec!["cloud.conf".to_string()];
+            if c.manila_secret.is_some() {
+                known.push("manila".into());
+            }
+            known.extend(c.charts.iter().map(|ch| ch.chart.clone()));
+            Err(unknown(what, known))
         }
     }
-    let value = c.values.at(&path).map(sorted_json);
-    if value.is_none() && set_by.is_empty() {
-        return not_found(c, lib, dotted, &raw);
-    }
-    Ok(Explanation {
-        component: c.name.clone(),
-        path: path_to_string(&path),
-        value,
-        set_by,
-    })
 }
 
 fn setting(files: &Files, label: &str, node: &Node) -> Setting {
@@ -104,9 +274,9 @@ fn setting(files: &Files, label: &str, node: &Node) -> Setting {
 /// any layer) that the rest of the path starts with, or a list index. Time
 /// is linear in the path's length (each step consumes what it matched;
 /// nothing is re-joined).
-fn resolve_path(values: &Node, c: &ResolvedComponent, raw: &[&str]) -> Option<Vec<PathSeg>> {
+fn resolve_path(values: &Node, layers: &[LayerValues], raw: &[&str]) -> Option<Vec<PathSeg>> {
     let trees: Vec<&Node> = std::iter::once(values)
-        .chain(c.layers.iter().map(|l| &l.tree))
+        .chain(layers.iter().map(|l| &l.tree))
         .collect();
     let joined = raw.join(".");
     let mut rest = joined.as_str();
@@ -157,74 +327,70 @@ fn clip(path: &str) -> String {
     }
 }
 
-fn not_found(
-    c: &ResolvedComponent,
-    lib: &Library,
-    dotted: &str,
-    raw: &[&str],
-) -> Result<Explanation, Diagnostic> {
-    let segs: Vec<PathSeg> = raw.iter().map(|s| PathSeg::Key(s.to_string())).collect();
-    let keys = lib.components[&c.name]
-        .keys
-        .as_ref()
-        .map(|k| k.get(&lib.files));
-    // A key the chart has but no layer sets: the chart default applies.
-    if let Some(keys) = keys
-        && keys.check(&segs) == KeyCheck::Known
-        && !raw.is_empty()
-    {
-        return Ok(Explanation {
-            component: c.name.clone(),
-            path: raw.join("."),
-            value: None,
-            set_by: Vec::new(),
-        });
-    }
-    // Suggest from what exists at the deepest point reached.
-    let mut node = &c.values;
-    let mut depth = 0;
-    for seg in &segs {
-        match node.at(std::slice::from_ref(seg)) {
-            Some(n) => {
-                node = n;
-                depth += 1;
+impl Values<'_> {
+    fn not_found(&self, dotted: &str, raw: &[&str]) -> Result<Explanation, Diagnostic> {
+        let segs: Vec<PathSeg> = raw.iter().map(|s| PathSeg::Key(s.to_string())).collect();
+        let keys = self.keys;
+        // A key the chart has but no layer sets: the chart default applies.
+        if let Some(keys) = keys
+            && keys.check(&segs) == KeyCheck::Known
+            && !raw.is_empty()
+        {
+            return Ok(Explanation {
+                component: self.name.to_string(),
+                path: raw.join("."),
+                value: None,
+                set_by: Vec::new(),
+            });
+        }
+        // Suggest from what exists at the deepest point reached.
+        let mut node = self.values;
+        let mut depth = 0;
+        for seg in &segs {
+            match node.at(std::slice::from_ref(seg)) {
+                Some(n) => {
+                    node = n;
+                    depth += 1;
+                }
+                None => break,
             }
-            None => break,
         }
-    }
-    let mut candidates: Vec<String> = match &node.value {
-        Value::Map(m) => m.keys().cloned().collect(),
-        _ => Vec::new(),
-    };
-    if let Some(KeyCheck::Unknown { siblings, .. }) = keys.map(|k| k.check(&segs)) {
-        candidates.extend(siblings);
-    }
-    candidates.sort();
-    candidates.dedup();
-    let word = raw.get(depth).copied().unwrap_or("");
-    // A hostile path's word can be huge: suggest only for plausible ones.
-    let suggestion = (word.len() <= 100)
-        .then(|| did_you_mean(word, candidates.iter().map(String::as_str)))
-        .flatten();
-    let help = match suggestion {
-        Some(s) => {
-            let mut fixed: Vec<&str> = raw[..depth].to_vec();
-            fixed.push(s);
-            format!("did you mean `{}.{}`?", c.name, clip(&fixed.join(".")))
+        let mut candidates: Vec<String> = match &node.value {
+            Value::Map(m) => m.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+        if let Some(KeyCheck::Unknown { siblings, .. }) = keys.map(|k| k.check(&segs)) {
+            candidates.extend(siblings);
         }
-        None if candidates.is_empty() => "`stackc values SITE COMPONENT` prints every value".into(),
-        None => format!("keys here: {}", quoted_list(candidates.iter().take(15))),
-    };
-    Err(Diagnostic::at_path(
-        Code::UnknownPath,
-        clip(dotted),
-        format!(
-            "the `{}` chart has no value `{}`",
-            c.chart,
-            clip(&raw.join("."))
-        ),
-    )
-    .help(help))
+        candidates.sort();
+        candidates.dedup();
+        let word = raw.get(depth).copied().unwrap_or("");
+        // A hostile path's word can be huge: suggest only for plausible ones.
+        let suggestion = (word.len() <= 100)
+            .then(|| did_you_mean(word, candidates.iter().map(String::as_str)))
+            .flatten();
+        let help = match suggestion {
+            Some(s) => {
+                let mut fixed: Vec<&str> = raw[..depth].to_vec();
+                fixed.push(s);
+                format!("did you mean `{}.{}`?", self.name, clip(&fixed.join(".")))
+            }
+            None if candidates.is_empty() => {
+                "`stackc values SITE COMPONENT` prints every value".into()
+            }
+            None => format!("keys here: {}", quoted_list(candidates.iter().take(15))),
+        };
+        Err(Diagnostic::at_path(
+            Code::UnknownPath,
+            clip(dotted),
+            format!(
+                "the `{}` chart has no value `{}`",
+                self.chart,
+                clip(&raw.join("."))
+            ),
+        )
+        .help(help))
+    }
 }
 
 /// The human text of an explanation.

@@ -12,6 +12,7 @@
 //! See ARCHITECTURE.md for the bird's-eye view and the invariants.
 
 pub mod cli;
+pub mod cloudconf;
 pub mod context;
 pub mod decode;
 pub mod diagnostic;

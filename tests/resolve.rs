@@ -169,6 +169,36 @@ fn every_emitted_key_exists_in_the_chart() {
     assert!(checked > 1000, "checked {checked} keys");
 }
 
+/// The values of the cloud-provider-openstack charts of every cluster use
+/// only keys the chart has (its index in the library is the real
+/// values.yaml's, tests/library.rs; with the keys its templates read).
+#[test]
+fn every_cluster_chart_key_exists_in_the_chart() {
+    let mut checked = 0;
+    for site in all_sites() {
+        let (_, resolved, lib) = resolve_in_process(&site);
+        for c in &resolved.clusters {
+            for ch in &c.charts {
+                let keys = lib.kubernetes.charts[&ch.chart]
+                    .keys
+                    .as_ref()
+                    .expect("chart-keys.txt")
+                    .get(&lib.files);
+                let diags =
+                    stackc::library::check_chart_keys(&ch.values, keys, &ch.chart, "emitted");
+                assert!(
+                    diags.is_empty(),
+                    "{site}: cluster {}: {:?}",
+                    c.name,
+                    diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4, "checked {checked} cluster charts");
+}
+
 /// Secret values never appear in resolved values: every value that must
 /// come from the store is absent, and no secret-looking key holds a value.
 #[test]

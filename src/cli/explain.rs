@@ -8,7 +8,9 @@ use crate::explain;
 /// Show the final value of a chart value path and every layer that set it.
 ///
 /// PATH is `<component>.<path inside the chart values>`, e.g.
-/// `nova.pod.replicas.osapi`. Layers are listed lowest precedence first:
+/// `nova.pod.replicas.osapi`; for a cluster on the cloud,
+/// `clusters.<cluster>.cloud.conf.<Section>.<key>`,
+/// `clusters.<cluster>.manila.<key>` or `clusters.<cluster>.<chart>.<path>`. Layers are listed lowest precedence first:
 /// component defaults, release, profile, each --layer, site spec, then
 /// `services.<name>.values`; the last one wins.
 #[derive(Debug, Args)]

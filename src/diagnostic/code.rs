@@ -102,6 +102,20 @@ codes! {
     HelmOutput = "E0041", "unreadable helm output";
     /// A Helm hook Job without the Argo CD hook annotations stackc sets.
     ArgoHook = "E0042", "hook Job without Argo CD hook annotations";
+    /// Two Kubernetes clusters with one name (or one cloud-provider-openstack cluster name in a project).
+    DuplicateCluster = "E0045", "duplicate Kubernetes cluster name";
+    /// A `spec.kubernetes` setting needs a service the site does not run.
+    KubernetesNeedsService = "E0046", "Kubernetes setting needs a service";
+    /// No published cloud-provider-openstack chart for a Kubernetes version.
+    NoChartForKubeVersion = "E0047", "no cloud-provider-openstack chart for this Kubernetes version";
+    /// A cloud.conf section or key cloud-provider-openstack does not read.
+    UnknownCloudConfKey = "E0048", "unknown cloud.conf section or key";
+    /// A value stackc sets itself, from the catalogue or a typed setting.
+    SetByStackc = "E0049", "value set by stackc";
+    /// A cloud.conf value of the wrong type or form.
+    InvalidCloudConfValue = "E0050", "invalid cloud.conf value";
+    /// The Keystone webhook has no issuer for its serving certificate.
+    WebhookIssuer = "E0051", "no issuer for the Keystone webhook";
     /// `stackc init` would overwrite a file.
     FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.
@@ -110,6 +124,10 @@ codes! {
     LibraryInvalid = "E0101", "invalid library";
     /// A library expression failed to evaluate.
     LibraryExpression = "E0102", "library expression error";
+    /// The library lacks data for Kubernetes on this cloud.
+    LibraryKubernetes = "E0111", "library lacks Kubernetes data";
+    /// What stackc assembled for a cluster fails its own check.
+    KubernetesSelfCheck = "E0112", "assembled cluster configuration is invalid";
     /// A setting that has no effect (warning).
     Ineffective = "W0001", "setting has no effect";
 }

@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Files, Layer, SourceFile};
 
 /// apiVersion / kind / namespace / name, within one site directory when a
-/// tree holds several.
+/// tree holds several, and within one cluster tree (`clusters/<cluster>/`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectId {
@@ -17,6 +17,10 @@ pub struct ObjectId {
     /// marked by its `.stackc`); empty for one site.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub site: String,
+    /// The cluster of a `clusters/<cluster>/` tree; empty for the site's
+    /// own cluster.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
     pub api_version: String,
     pub kind: String,
     pub namespace: String,
@@ -29,10 +33,14 @@ impl std::fmt::Display for ObjectId {
             write!(f, "{}: ", self.site)?;
         }
         if self.namespace.is_empty() {
-            write!(f, "{} {}", self.kind, self.name)
+            write!(f, "{} {}", self.kind, self.name)?;
         } else {
-            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)?;
         }
+        if !self.cluster.is_empty() {
+            write!(f, " (cluster {})", self.cluster)?;
+        }
+        Ok(())
     }
 }
 
@@ -133,6 +141,11 @@ pub fn objects(
             Some(s) => (s.clone(), &rel[s.len() + 1..]),
             None => (String::new(), rel.as_str()),
         };
+        // Objects of a cluster tree belong to that cluster.
+        let cluster = inner
+            .strip_prefix("clusters/")
+            .and_then(|r| r.split_once('/'))
+            .map_or(String::new(), |(c, _)| c.to_string());
         let (dir, file_name) = match inner.rsplit_once('/') {
             Some((dir, name)) => (Some(dir.to_string()), name),
             None => (None, inner),
@@ -145,6 +158,7 @@ pub fn objects(
             let s = |v: Option<&J>| v.and_then(J::as_str).unwrap_or_default().to_string();
             let mut oid = ObjectId {
                 site: site.clone(),
+                cluster: cluster.clone(),
                 api_version: s(doc.get("apiVersion")),
                 kind: s(doc.get("kind")),
                 namespace: s(doc.pointer("/metadata/namespace")),
@@ -153,6 +167,7 @@ pub fn objects(
             if oid.kind.is_empty() && matches!(file_name, "values.yaml" | "secret-values.yaml") {
                 oid = ObjectId {
                     site: site.clone(),
+                    cluster: cluster.clone(),
                     api_version: "stackc.dev/v1".into(),
                     kind: if file_name == "values.yaml" {
                         "Values"

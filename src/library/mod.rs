@@ -20,8 +20,12 @@
 //! `layer.yaml` (`description:`).
 
 mod component;
+mod conf_keys;
+mod key_check;
 mod keys;
+pub mod kubernetes;
 mod lazy;
+mod plan;
 mod source;
 mod values;
 
@@ -31,8 +35,14 @@ use serde::Deserialize;
 pub use component::{
     ComponentDef, ComponentKind, EndpointDef, Requirement, RouteDef, SecretValue, Selectors,
 };
+pub use conf_keys::{
+    ConfKey, ConfKeys, ConfSection, ConfType, LazyConfKeys, Subsections, split_section,
+};
+pub use key_check::check as check_chart_keys;
 pub use keys::{ChartKeys, KeyCheck, is_free_form};
+pub use kubernetes::{CpoChart, CpoDef, KubernetesLib, ManagementDef};
 pub use lazy::{LazyKeys, LazyValues};
+pub use plan::{Edge, EdgeKind, Plan, Why, plan};
 pub use source::{RawFile, RawTree, directory, embedded, embedded_releases, is_library_file};
 pub use values::{Fragment, ValuesFile};
 
@@ -58,6 +68,8 @@ pub struct Library {
     pub profiles: IndexMap<String, Profile>,
     /// Organisation layers, lowest precedence first.
     pub layers: Vec<OrgLayer>,
+    /// Data for Kubernetes on this cloud (`kubernetes/`).
+    pub kubernetes: KubernetesLib,
 }
 
 pub struct Component {
@@ -348,6 +360,7 @@ impl Library {
             retired: IndexMap::new(),
             profiles: IndexMap::new(),
             layers: Vec::new(),
+            kubernetes: KubernetesLib::default(),
         };
         let mut diags = Vec::new();
         let mut release_values = Vec::new();
@@ -360,6 +373,7 @@ impl Library {
             let name = format!("{}/{}", tree.display_root, rel);
             let layer = match parts.as_slice() {
                 ["components", c, "site.yaml"] => Layer::SiteMapping(c.to_string()),
+                ["kubernetes", "charts", c, _] => Layer::Component(c.to_string()),
                 ["components", c, _] => Layer::Component(c.to_string()),
                 ["releases", r, _] => Layer::Release(r.to_string()),
                 ["profiles", p, _] => Layer::Profile(p.to_string()),
@@ -397,6 +411,25 @@ impl Library {
                 ["releases", "retired.yaml"]
                 | ["releases", _, "release.yaml"]
                 | ["profiles", _, "profile.yaml"] => definitions.push((rel.clone(), id)),
+                [
+                    "kubernetes",
+                    "charts",
+                    c,
+                    f @ ("values.yaml" | "chart-keys.txt"),
+                ] => {
+                    let chart = lib.kubernetes.charts.entry(c.to_string()).or_default();
+                    if *f == "values.yaml" {
+                        chart.values = Some(LazyValues::new(id));
+                    } else {
+                        chart.keys = Some(LazyKeys::new(id));
+                    }
+                }
+                ["kubernetes", "cloud-conf-keys", f] if f.ends_with(".txt") => {
+                    lib.kubernetes.conf_keys.insert(
+                        f.trim_end_matches(".txt").to_string(),
+                        LazyConfKeys::new(id),
+                    );
+                }
                 ["releases", r, f] => release_values.push(Pending {
                     owner: r.to_string(),
                     component: stem(f).to_string(),
@@ -442,6 +475,18 @@ impl Library {
                     }
                     Err(d) => diags.push(d),
                 },
+                ["kubernetes", "cloud-provider-openstack.yaml"] => {
+                    match decode::<CpoDef>(&doc, "cloud-provider-openstack chart list") {
+                        Ok(def) => lib.kubernetes.cpo = Some((def, id)),
+                        Err(d) => diags.push(d),
+                    }
+                }
+                ["kubernetes", "management-cluster.yaml"] => {
+                    match decode::<ManagementDef>(&doc, "management cluster list") {
+                        Ok(def) => lib.kubernetes.management = Some((def, id)),
+                        Err(d) => diags.push(d),
+                    }
+                }
                 ["profiles", p, "profile.yaml"] => match decode::<ProfileDef>(&doc, "profile") {
                     Ok(def) => {
                         lib.profiles.insert(
@@ -457,7 +502,7 @@ impl Library {
                 },
                 _ => diags.push(
                     Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{rel}`"))
-                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml, releases/retired.yaml and profiles/<name>/*.yaml"),
+                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml, releases/retired.yaml, profiles/<name>/*.yaml and kubernetes/ (see library/README.md)"),
                 ),
             }
         }
@@ -578,12 +623,7 @@ impl Library {
                         let keys = keys.get(&self.files);
                         let what = format!("layer {name}");
                         for tree in v.trees() {
-                            diags.extend(crate::resolve::check_chart_keys(
-                                tree,
-                                keys,
-                                &c.def().chart,
-                                &what,
-                            ));
+                            diags.extend(check_chart_keys(tree, keys, &c.def().chart, &what));
                         }
                     }
                     diags.extend(v.secret_values(&format!("layer `{name}`")));

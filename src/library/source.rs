@@ -147,8 +147,13 @@ fn too_large(root: &str, what: &str) -> Diagnostic {
     .help("a library or layer is a small tree of YAML files; check where its symbolic links point")
 }
 
-/// Library data files: YAML, and the generated `chart-keys.txt` indexes.
+/// Library data files: YAML, the generated `chart-keys.txt` indexes and
+/// the cloud.conf key tables (`cloud-conf-keys/<version>.txt`).
 pub fn is_library_file(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
         || p.file_name().is_some_and(|n| n == "chart-keys.txt")
+        || (p.extension().is_some_and(|e| e == "txt")
+            && p.parent()
+                .and_then(|d| d.file_name())
+                .is_some_and(|d| d == "cloud-conf-keys"))
 }

@@ -3,9 +3,11 @@
 //! These structs and `schemas/site.schema.json` describe the same format; a
 //! test proves they accept and reject the same documents.
 
+mod kubernetes;
 mod site;
 mod types;
 
+pub use kubernetes::*;
 pub use types::*;
 
 pub use site::*;

@@ -65,6 +65,9 @@ pub struct Spec {
     pub images: Images,
     #[serde(default, deserialize_with = "services")]
     pub services: IndexMap<String, ServiceSpec>,
+    /// Kubernetes consuming this cloud (PRODUCT.md §10).
+    #[serde(default)]
+    pub kubernetes: super::kubernetes::Kubernetes,
 }
 
 fn default_profile() -> LibraryName {
@@ -84,6 +87,18 @@ fn default_namespace() -> DnsLabel {
 #[serde(deny_unknown_fields)]
 pub struct Tls {
     pub issuer: IssuerRef,
+    /// Extension: the issuer's CA is private; its certificate (PEM) is in
+    /// the store, so clients outside the cluster can trust it.
+    #[serde(default, rename = "privateCA", deserialize_with = "some")]
+    pub private_ca: Option<PrivateCa>,
+}
+
+/// Where the private CA certificate is kept.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateCa {
+    /// Store key below the site prefix, e.g. `tls/ca`.
+    pub key: StoreKey,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -212,7 +227,9 @@ fn some_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
 }
 
 /// Decodes a present value (rejects an explicit null, like the schema).
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+pub(super) fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
 
@@ -434,7 +451,7 @@ pub struct ServiceSpec {
     pub values: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-fn yes() -> bool {
+pub(super) fn yes() -> bool {
     true
 }
 

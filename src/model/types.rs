@@ -125,6 +125,36 @@ checked_string!(
     pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
     max = 255, check = registry_prefix
 );
+checked_string!(
+    /// A key in the secret store, below the site prefix.
+    StoreKey, def = "storeKey", pattern = "^[A-Za-z0-9][A-Za-z0-9/_.-]*$", max = 128, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '/' | '_' | '.' | '-'))
+);
+checked_string!(
+    /// A Kubernetes version: `1.<minor>` or `1.<minor>.<patch>`.
+    KubeVersion, def = "kubeVersion", pattern = "^1\\.[0-9]{1,3}(\\.[0-9]{1,3})?$", max = 11, check = kube_version
+);
+checked_string!(
+    /// An OpenStack resource name or ID (project, network, share type).
+    OpenStackName, def = "openstackName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.:@-]*$", max = 255, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '_' | '.' | ':' | '@' | '-'))
+);
+
+impl KubeVersion {
+    /// The minor version: `36` of `1.36.2`.
+    pub fn minor(&self) -> u32 {
+        self.0
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .expect("checked by the pattern")
+    }
+}
+
+/// `1.<1-3 digits>` with an optional `.<1-3 digits>`.
+fn kube_version(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    let num = |p: &str| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit());
+    (parts.len() == 2 || parts.len() == 3) && parts[0] == "1" && parts[1..].iter().all(|p| num(p))
+}
 
 fn alnum(c: char) -> bool {
     c.is_ascii_alphanumeric()
@@ -329,6 +359,24 @@ pub const CHECKED_STRINGS: &[CheckedString] = &[
         SecretPrefix::PATTERN,
         SecretPrefix::MAX_LEN,
         SecretPrefix::is_valid,
+    ),
+    (
+        StoreKey::SCHEMA_DEF,
+        StoreKey::PATTERN,
+        StoreKey::MAX_LEN,
+        StoreKey::is_valid,
+    ),
+    (
+        KubeVersion::SCHEMA_DEF,
+        KubeVersion::PATTERN,
+        KubeVersion::MAX_LEN,
+        KubeVersion::is_valid,
+    ),
+    (
+        OpenStackName::SCHEMA_DEF,
+        OpenStackName::PATTERN,
+        OpenStackName::MAX_LEN,
+        OpenStackName::is_valid,
     ),
     (
         LibraryName::SCHEMA_DEF,

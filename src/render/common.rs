@@ -204,9 +204,15 @@ pub fn root_kustomization(
             v.sort();
             v
         }
+        // Cluster trees are applied to their own clusters; host files
+        // (documentation, kube-apiserver settings) are not objects.
         _ => files
             .keys()
-            .filter(|p| p.as_str() != "kustomization.yaml")
+            .filter(|p| {
+                p.as_str() != "kustomization.yaml"
+                    && !p.starts_with("clusters/")
+                    && p.ends_with(".yaml")
+            })
             .cloned()
             .collect(),
     };
@@ -241,6 +247,25 @@ pub fn secrets_plan(resolved: &Resolved) -> SecretsPlan {
                     .or_default()
                     .push((c.name.clone(), format!("Secret {}/{k}", so.name)));
             }
+        }
+    }
+    // Clusters on the cloud read their own store (`secretStore`), with the
+    // same keys.
+    for c in &resolved.clusters {
+        let who = format!("cluster {}", c.name);
+        plan.keys
+            .entry(remote_key(site, &c.credential))
+            .or_default()
+            .push((
+                who.clone(),
+                "application credential: properties `id` and `secret` (cloud.conf, Manila secret)"
+                    .into(),
+            ));
+        if let Some(ca) = &c.ca {
+            plan.keys
+                .entry(remote_key(site, ca))
+                .or_default()
+                .push((who, "CA certificate (ca.crt, cloud.conf ca-file)".into()));
         }
     }
     plan

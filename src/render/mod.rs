@@ -17,15 +17,23 @@
 //!   externalsecret.yaml       secret values and secret objects from the store
 //!   httproute.yaml            public endpoints (Gateway API)
 //!   certificate.yaml          TLS for public endpoints (cert-manager)
+//! kubernetes-keystone-webhook/ (keystoneAuth) webhook-certificate.yaml, and
+//!   kube-apiserver/           README.md, webhook.kubeconfig: host settings
+//! magnum/                     (magnum) clusterrolebinding.yaml, management-cluster.md
+//! clusters/<cluster>/         a tree per cluster on the cloud, applied to that
+//!                             cluster (`cluster.rs`); not in the root kustomization
 //! ```
 //!
 //! Files and keys are in a fixed order: paths sorted; Kubernetes objects
 //! `apiVersion, kind, metadata, spec`; chart values sorted by key.
 
 mod argocd;
+mod cluster;
 mod common;
 mod flux;
+mod keystone_auth;
 mod kustomize;
+mod magnum;
 
 use std::collections::BTreeMap;
 
@@ -104,6 +112,31 @@ pub fn render(resolved: &Resolved, target: Target) -> Manifests {
                 objects.push(("certificate.yaml", crate::yaml::to_string(&cert)));
             }
         }
+        if c.name == crate::model::KEYSTONE_WEBHOOK {
+            if let Some(cert) = keystone_auth::certificate(resolved, c) {
+                objects.push(("webhook-certificate.yaml", crate::yaml::to_string(&cert)));
+            }
+            files.insert(
+                format!("{dir}/kube-apiserver/README.md"),
+                keystone_auth::readme(resolved, c),
+            );
+            files.insert(
+                format!("{dir}/kube-apiserver/webhook.kubeconfig"),
+                crate::yaml::to_string(&keystone_auth::kubeconfig(resolved, c)),
+            );
+        }
+        if c.name == "magnum"
+            && let Some(m) = &resolved.management
+        {
+            objects.push((
+                "clusterrolebinding.yaml",
+                crate::yaml::to_string(&magnum::cluster_role_binding(resolved, c)),
+            ));
+            files.insert(
+                format!("{dir}/management-cluster.md"),
+                magnum::readme(resolved, m),
+            );
+        }
         let names: Vec<&'static str> = objects.iter().map(|(name, _)| *name).collect();
         for (name, text) in objects {
             files.insert(format!("{dir}/{name}"), text);
@@ -137,6 +170,11 @@ pub fn render(resolved: &Resolved, target: Target) -> Manifests {
             "sources/helmrepository.yaml".to_string(),
             crate::yaml::to_string(&flux::helm_repository(resolved)),
         );
+    }
+    for c in &resolved.clusters {
+        for (path, text) in cluster::files(resolved, c, target) {
+            files.insert(format!("clusters/{}/{path}", c.name), text);
+        }
     }
     let root = common::root_kustomization(resolved, target, &files);
     files.insert(

@@ -4,9 +4,9 @@
 //! a release swapped in after validation (`diff --release`).
 
 use super::origin::SiteSpans;
-use super::plan::{Plan, Why};
 use crate::diagnostic::Diagnostic;
 use crate::library::Library;
+use crate::library::{Plan, Why};
 use crate::source::Span;
 use crate::validate::availability::{Asked, unavailable};
 

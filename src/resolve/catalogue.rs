@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use super::merge::{from_json, set_path};
 use super::origin::SiteSpans;
-use super::plan::Plan;
+use crate::cloudconf::Source;
 use crate::library::Library;
+use crate::library::Plan;
 use crate::model::Site;
 use crate::yaml::{Node, Value};
 
@@ -128,6 +129,42 @@ impl Catalogue {
             }
         }
         Catalogue { entries }
+    }
+
+    /// The public URL of an endpoint type (`https://keystone.example.com/v3`:
+    /// scheme, FQDN, the port when not the scheme's default, the default
+    /// path) and the facts it is made of, with the lines that set them.
+    pub fn public_url(&self, kind: &str) -> Option<(String, Vec<Source>)> {
+        let e = self.entries.get(kind)?;
+        let v = &e.values;
+        let host = v.get_path("host_fqdn_override.public.host")?;
+        let scheme = v.get_path("scheme.public")?;
+        let port = v.get_path("port.api.public");
+        let path = v.get("path").and_then(|p| p.get("default").or(Some(p)));
+        let (host_s, scheme_s) = (host.as_str()?, scheme.as_str()?);
+        let port_n = port.and_then(|p| match p.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        });
+        let path_s = path.and_then(Node::as_str).unwrap_or("");
+        let default_port = if scheme_s == "https" { 443 } else { 80 };
+        let mut url = format!("{scheme_s}://{host_s}");
+        if let Some(p) = port_n.filter(|p| *p != default_port) {
+            url.push_str(&format!(":{p}"));
+        }
+        url.push_str(path_s);
+        let what = |part: &str| format!("catalogue: {kind} public {part} ({})", e.provider);
+        let mut sources = vec![
+            Source::new(what("host"), host.span, host_s),
+            Source::new(what("scheme"), scheme.span, scheme_s),
+        ];
+        if let (Some(p), Some(n)) = (port, port_n) {
+            sources.push(Source::new(what("port"), p.span, n.to_string()));
+        }
+        if let Some(p) = path {
+            sources.push(Source::new(what("path"), p.span, path_s));
+        }
+        Some((url, sources))
     }
 
     /// The expression view: `catalogue.<type>.public_host`, `.scheme`,

@@ -12,28 +12,26 @@
 
 mod availability;
 mod catalogue;
+pub mod cluster;
 mod evaluate;
 mod images;
-mod keys;
 mod merge;
 mod origin;
-mod plan;
 mod site_layer;
 
 use indexmap::IndexMap;
 
+pub use crate::library::{Edge, EdgeKind, Plan, Why};
 pub use catalogue::{Catalogue, Route};
 pub use images::Image;
-pub use keys::check as check_chart_keys;
 pub use merge::{from_json, merge};
-pub use plan::{Edge, EdgeKind, Plan, Why};
 pub use site_layer::SecretRef;
 
 use evaluate::{Evaluator, site_fields};
 use origin::SiteSpans;
 
 use crate::diagnostic::Diagnostic;
-use crate::library::{ComponentKind, Library};
+use crate::library::{ComponentKind, Library, check_chart_keys};
 use crate::model::Site;
 use crate::source::{FileId, Span};
 use crate::template::Engine;
@@ -92,6 +90,10 @@ pub struct Resolved {
     pub catalogue: Catalogue,
     /// Components in deployment order (tier, then name).
     pub components: IndexMap<String, ResolvedComponent>,
+    /// Clusters on this cloud (`spec.kubernetes.clusters`), in site order.
+    pub clusters: Vec<cluster::ResolvedCluster>,
+    /// With `spec.kubernetes.magnum`: what its management cluster runs.
+    pub management: Option<crate::library::ManagementDef>,
 }
 
 /// The expression context for a component.
@@ -170,13 +172,18 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
     let engine = Engine::new();
     let site_json = site_json(site);
     let site_ctx = crate::context::site_context(&site_json);
-    let listed: Vec<(String, bool)> = site
+    let mut listed: Vec<(String, bool)> = site
         .spec
         .services
         .iter()
         .map(|(n, s)| (n.clone(), s.enabled))
         .collect();
-    let plan = plan::plan(lib, &listed, &site_ctx, &engine)?;
+    for implied in site.spec.kubernetes.implied_components() {
+        if !site.spec.services.contains_key(implied) {
+            listed.push((implied.to_string(), true));
+        }
+    }
+    let plan = crate::library::plan(lib, &listed, &site_ctx, &engine)?;
     let spans = SiteSpans::new(&checked.doc);
     let unavailable = availability::check(lib, site.spec.release.as_str(), &plan, &spans);
     if !unavailable.is_empty() {
@@ -384,19 +391,32 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         let secrets = site_layer::secrets(c, |i| {
             holds("secrets", i, c.def().secrets[i].when.as_deref())
         });
-        let secret_objects = c
-            .def()
-            .secret_objects
-            .iter()
-            .enumerate()
-            .filter(|(i, so)| holds("secretObjects", *i, so.when.as_deref()))
-            .map(|(_, so)| SecretObject {
-                name: so.name.clone(),
-                data: so
-                    .data
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+        let wanted: Vec<usize> = (0..c.def().secret_objects.len())
+            .filter(|i| {
+                holds(
+                    "secretObjects",
+                    *i,
+                    c.def().secret_objects[*i].when.as_deref(),
+                )
+            })
+            .collect();
+        let secret_objects: Vec<SecretObject> = wanted
+            .into_iter()
+            .map(|i| {
+                let so = &c.def().secret_objects[i];
+                SecretObject {
+                    name: so.name.clone(),
+                    data: so
+                        .data
+                        .iter()
+                        .map(|(k, role)| {
+                            (
+                                k.clone(),
+                                secret_role(c, i, k, role, &engine, ctx, &mut diags),
+                            )
+                        })
+                        .collect(),
+                }
             })
             .collect();
         components.insert(
@@ -421,6 +441,18 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
             },
         );
     }
+    let clusters = cluster::resolve(
+        &cluster::Facts {
+            lib,
+            site,
+            spans: &spans,
+            catalogue: &catalogue,
+            components: &components,
+            engine: &engine,
+            ctx: &site_ctx,
+        },
+        &mut diags,
+    );
     if let Some(m) = mirror {
         let all = components
             .values()
@@ -436,6 +468,55 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         plan,
         catalogue,
         components,
+        clusters,
+        management: site
+            .spec
+            .kubernetes
+            .magnum
+            .as_ref()
+            .and(lib.kubernetes.management.as_ref())
+            .map(|(m, _)| m.clone()),
+    })
+}
+
+/// A secret object's role: as written, or an expression over the site
+/// (`"{{ site.tls.privateCA.key }}"`, a store key the site names).
+fn secret_role(
+    c: &crate::library::Component,
+    index: usize,
+    key: &str,
+    role: &str,
+    engine: &Engine,
+    ctx: &minijinja::Value,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    if !evaluate::is_template(role) {
+        return role.to_string();
+    }
+    engine.render(role, ctx).unwrap_or_else(|e| {
+        let span = c
+            .doc()
+            .get("secretObjects")
+            .and_then(|n| n.at(&[crate::yaml::PathSeg::Index(index)]))
+            .and_then(|n| n.get("data"))
+            .and_then(|n| n.get(key))
+            .map_or(c.doc().span.with_len(0), |n| n.span);
+        diags.push(
+            Diagnostic::error(
+                crate::diagnostic::Code::LibraryExpression,
+                span,
+                format!(
+                    "`{}` secretObjects[{index}].data.{key}: {}",
+                    c.name,
+                    crate::template::describe(&e)
+                ),
+            )
+            .label("in this expression")
+            .help(
+                "a secret role is a store key or an expression over `site` (see library/README.md)",
+            ),
+        );
+        String::new()
     })
 }
 

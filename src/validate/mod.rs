@@ -6,6 +6,7 @@
 //! requirements) and the secret-material ban.
 
 pub mod availability;
+mod kubernetes;
 mod rules;
 pub mod schema;
 mod secrets;
@@ -111,8 +112,9 @@ pub fn check_doc(doc: &Node, lib: &Library) -> Vec<Diagnostic> {
     out
 }
 
-/// `release: 2025.1` (an unquoted number) means the series "2025.1": keep
-/// the text as written instead of a float.
+/// `release: 2025.1` (an unquoted number) means the series "2025.1", and
+/// `kubeVersion: 1.30` the version "1.30": keep the text as written
+/// instead of a float.
 pub fn normalize(doc: &mut Node, files: &Files) {
     let Value::Map(root) = &mut doc.value else {
         return;
@@ -120,10 +122,28 @@ pub fn normalize(doc: &mut Node, files: &Files) {
     let Some(Value::Map(spec)) = root.get_mut("spec").map(|e| &mut e.node.value) else {
         return;
     };
-    if let Some(rel) = spec.get_mut("release")
-        && matches!(rel.node.value, Value::Float(_) | Value::Int(_))
-    {
-        let text = files.get(rel.node.span.file).slice(rel.node.span).trim();
-        rel.node.value = Value::String(text.to_string());
+    let as_written = |node: &mut Node| {
+        if matches!(node.value, Value::Float(_) | Value::Int(_)) {
+            let text = files.get(node.span.file).slice(node.span).trim();
+            node.value = Value::String(text.to_string());
+        }
+    };
+    if let Some(rel) = spec.get_mut("release") {
+        as_written(&mut rel.node);
+    }
+    let clusters = spec
+        .get_mut("kubernetes")
+        .and_then(|k| match &mut k.node.value {
+            Value::Map(m) => m.get_mut("clusters"),
+            _ => None,
+        });
+    if let Some(Value::Seq(items)) = clusters.map(|c| &mut c.node.value) {
+        for item in items {
+            if let Value::Map(m) = &mut item.value
+                && let Some(v) = m.get_mut("kubeVersion")
+            {
+                as_written(&mut v.node);
+            }
+        }
     }
 }

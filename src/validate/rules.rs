@@ -26,6 +26,7 @@ pub fn check(doc: &Node, effective: &J, lib: &Library) -> Vec<Diagnostic> {
     provider_networks(spec, &mut out);
     let listed = listed_services(spec, lib, &mut out);
     requirements(&listed, effective, lib, &mut out);
+    super::kubernetes::check(spec, effective, lib, &listed, &mut out);
     chart_values(spec, lib, &mut out);
     out
 }
@@ -44,7 +45,7 @@ fn chart_values(spec: &Node, lib: &Library, out: &mut Vec<Diagnostic>) {
             continue;
         };
         if let Some(keys) = &c.keys {
-            out.extend(crate::resolve::check_chart_keys(
+            out.extend(crate::library::check_chart_keys(
                 values,
                 keys.get(&lib.files),
                 &c.def().chart,
@@ -161,11 +162,11 @@ fn provider_networks(spec: &Node, out: &mut Vec<Diagnostic>) {
 }
 
 /// A service listed in `spec.services`.
-struct Listed {
-    key_span: Span,
-    enabled: bool,
+pub struct Listed {
+    pub key_span: Span,
+    pub enabled: bool,
     /// The `enabled: false` value, when explicitly disabled.
-    disabled_at: Option<Span>,
+    pub disabled_at: Option<Span>,
 }
 
 fn listed_services(

@@ -381,6 +381,9 @@ fn human_def(def: &str) -> &'static str {
         "labelValue" => "label value",
         "secretPrefix" => "key prefix",
         "libraryName" => "name",
+        "storeKey" => "store key",
+        "kubeVersion" => "Kubernetes version",
+        "openstackName" => "OpenStack name",
         _ => "value",
     }
 }
@@ -427,6 +430,12 @@ fn lower_first(s: &str) -> String {
 }
 
 /// Fills in schema defaults for absent keys, so rules see the effective site.
+///
+/// An absent object is created (with its own defaults) when its schema's
+/// type is the string `"object"`, as serde does for a defaulted struct;
+/// optional settings (`Option` in the model: `tls`, a cluster's
+/// `loadBalancer`, ...) are typed `["object"]` or `["object", "null"]` and
+/// stay absent.
 pub fn apply_defaults(json: &mut J) {
     fill(json, &SCHEMA);
 }

@@ -235,3 +235,39 @@ pub fn without_origins(json: &str, member: &str) -> (serde_json::Value, serde_js
     }
     (v["objects"].clone(), v[member].clone())
 }
+
+/// Puts the chart the tests own (tests/fixtures/chart) where kustomize
+/// looks for a local copy of the chart that `dir/kustomization.yaml`
+/// inflates (`helmCharts:`), under its name and version, so that
+/// `kubectl kustomize --enable-helm` builds offline.
+pub fn place_fixture_chart(dir: &Path) {
+    let fixture = repo().join("tests/fixtures/chart");
+    let text = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| {
+                l.trim_start()
+                    .trim_start_matches("- ")
+                    .strip_prefix(&format!("{name}: "))
+            })
+            .unwrap()
+            .trim_matches('\'')
+            .to_string()
+    };
+    let (name, version) = (field("name"), field("version"));
+    let chart_dir = dir
+        .join("charts")
+        .join(format!("{name}-{version}"))
+        .join(&name);
+    std::fs::create_dir_all(chart_dir.join("templates")).unwrap();
+    let chart = std::fs::read_to_string(fixture.join("Chart.yaml"))
+        .unwrap()
+        .replace("NAME", &name)
+        .replace("VERSION", &version);
+    std::fs::write(chart_dir.join("Chart.yaml"), chart).unwrap();
+    std::fs::copy(
+        fixture.join("templates/values.yaml"),
+        chart_dir.join("templates/values.yaml"),
+    )
+    .unwrap();
+}

@@ -8,8 +8,8 @@ use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeFiltered;
 
+use super::Library;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::library::Library;
 use crate::template::Engine;
 
 /// Why a component is in the site.
