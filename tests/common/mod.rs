@@ -223,19 +223,6 @@ pub fn embedded_library() -> stackc::library::Library {
         .unwrap_or_else(|(_, diags)| panic!("embedded library: {diags:#?}"))
 }
 
-/// A diff's JSON output without provenance: its objects and its `member`
-/// (`hazards`, `consequences`), to compare a diff of directories with the
-/// diff of the sites they came from.
-pub fn without_origins(json: &str, member: &str) -> (serde_json::Value, serde_json::Value) {
-    let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
-    for o in v["objects"].as_array_mut().unwrap() {
-        for c in o["changes"].as_array_mut().unwrap() {
-            c.as_object_mut().unwrap().remove("origin");
-        }
-    }
-    (v["objects"].clone(), v[member].clone())
-}
-
 /// Puts the chart the tests own (tests/fixtures/chart) where kustomize
 /// looks for a local copy of the chart that `dir/kustomization.yaml`
 /// inflates (`helmCharts:`), under its name and version, so that
@@ -270,4 +257,17 @@ pub fn place_fixture_chart(dir: &Path) {
         chart_dir.join("templates/values.yaml"),
     )
     .unwrap();
+}
+
+/// A diff's JSON output without provenance: its objects and its `member`
+/// (`hazards`, `consequences`), to compare a diff of directories with the
+/// diff of the sites they came from.
+pub fn without_origins(json: &str, member: &str) -> (serde_json::Value, serde_json::Value) {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+    for o in v["objects"].as_array_mut().unwrap() {
+        for c in o["changes"].as_array_mut().unwrap() {
+            c.as_object_mut().unwrap().remove("origin");
+        }
+    }
+    (v["objects"].clone(), v[member].clone())
 }
