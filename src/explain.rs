@@ -4,7 +4,6 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list};
 use crate::library::{KeyCheck, Library};
 use crate::resolve::{Resolved, ResolvedComponent};
 use crate::source::{Files, Location};
-use crate::values_output::sorted_json;
 use crate::yaml::{Node, PathSeg, Value, path_to_string};
 
 /// One layer's say on the path.
@@ -73,7 +72,7 @@ pub fn explain(
             set_by.push(setting(files, &layer.label, node));
         }
     }
-    let value = c.values.at(&path).map(sorted_json);
+    let value = c.values.at(&path).map(Node::to_sorted_json);
     if value.is_none() && set_by.is_empty() {
         return not_found(c, lib, dotted, &raw);
     }
@@ -92,7 +91,7 @@ fn setting(files: &Files, label: &str, node: &Node) -> Setting {
         file,
         line,
         column,
-        value: sorted_json(node),
+        value: node.to_sorted_json(),
     }
 }
 

@@ -1,24 +1,12 @@
 //! The text of `stackc values`: resolved chart values as YAML.
 
 use crate::resolve::Resolved;
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{self, Node};
 
 /// Chart values as JSON with map keys sorted (the documented order of
-/// values everywhere stackc writes them).
+/// values everywhere stackc writes them): [`Node::to_sorted_json`].
 pub fn sorted_json(node: &Node) -> serde_json::Value {
-    match &node.value {
-        Value::Map(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            serde_json::Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted_json(&m[k].node)))
-                    .collect(),
-            )
-        }
-        Value::Seq(items) => serde_json::Value::Array(items.iter().map(sorted_json).collect()),
-        _ => node.to_json(),
-    }
+    node.to_sorted_json()
 }
 
 /// One document per component (all when `only` is empty).
@@ -39,7 +27,7 @@ pub fn render(resolved: &Resolved, only: &[String]) -> String {
                 format!(", after {}", c.depends_on.join(", "))
             }
         ));
-        out.push_str(&yaml::to_string(&sorted_json(&c.values)));
+        out.push_str(&yaml::to_string(&c.values.to_sorted_json()));
     }
     out
 }

@@ -19,6 +19,7 @@
 //! `layer.yaml` (`description:`).
 
 mod component;
+mod key_check;
 mod keys;
 mod lazy;
 mod source;
@@ -30,6 +31,7 @@ use serde::Deserialize;
 pub use component::{
     ComponentDef, ComponentKind, EndpointDef, Requirement, RouteDef, SecretValue, Selectors,
 };
+pub use key_check::check as check_chart_keys;
 pub use keys::{ChartKeys, KeyCheck, is_free_form};
 pub use lazy::{LazyKeys, LazyValues};
 pub use source::{RawFile, RawTree, directory, embedded, is_library_file};
@@ -493,12 +495,7 @@ impl Library {
                         let trees =
                             std::iter::once(&v.values).chain(v.fragments.iter().map(|f| &f.values));
                         for tree in trees {
-                            diags.extend(crate::resolve::check_chart_keys(
-                                tree,
-                                keys,
-                                &c.def().chart,
-                                &what,
-                            ));
+                            diags.extend(check_chart_keys(tree, keys, &c.def().chart, &what));
                         }
                     }
                     layer.values.insert(comp, v);

@@ -14,7 +14,6 @@ use serde_json::{Value as J, json};
 
 use super::common::{labels, vals_ref};
 use crate::resolve::{Resolved, ResolvedComponent};
-use crate::values_output::sorted_json;
 
 /// Job annotations that make openstack-helm's hook jobs work under Argo CD.
 pub fn job_annotations() -> J {
@@ -27,7 +26,7 @@ pub fn job_annotations() -> J {
 pub fn application(resolved: &Resolved, c: &ResolvedComponent) -> J {
     let site = &resolved.site;
     let ns = site.spec.namespace.as_str();
-    let mut values = sorted_json(&c.values);
+    let mut values = c.values.to_sorted_json();
     if let J::Object(m) = &mut values {
         let ann = m.entry("annotations").or_insert_with(|| json!({}));
         if let J::Object(a) = ann {

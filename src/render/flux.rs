@@ -9,7 +9,6 @@ use serde_json::{Value as J, json};
 
 use super::common::{labels, metadata, secret_data_key, secret_name};
 use crate::resolve::{Resolved, ResolvedComponent};
-use crate::values_output::sorted_json;
 
 /// The HelmRepository name the HelmReleases refer to.
 pub const REPOSITORY_NAME: &str = "openstack-helm";
@@ -85,7 +84,7 @@ pub fn helm_release(resolved: &Resolved, c: &ResolvedComponent) -> J {
     if !values_from.is_empty() {
         spec["valuesFrom"] = J::Array(values_from);
     }
-    spec["values"] = sorted_json(&c.values);
+    spec["values"] = c.values.to_sorted_json();
     json!({
         "apiVersion": "helm.toolkit.fluxcd.io/v2",
         "kind": "HelmRelease",

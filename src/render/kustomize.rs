@@ -8,7 +8,6 @@ use serde_json::{Value as J, json};
 
 use super::common::vals_ref;
 use crate::resolve::{Resolved, ResolvedComponent};
-use crate::values_output::sorted_json;
 
 /// The component's kustomize files; `resources` are the object files
 /// rendered beside them (ExternalSecrets, routes, certificate).
@@ -53,7 +52,7 @@ pub fn component_files(
     out.push(("kustomization.yaml".to_string(), crate::yaml::to_string(&k)));
     out.push((
         "values.yaml".to_string(),
-        crate::yaml::to_string(&sorted_json(&c.values)),
+        crate::yaml::to_string(&c.values.to_sorted_json()),
     ));
     out
 }

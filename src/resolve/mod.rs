@@ -10,23 +10,22 @@
 //! Maps merge deeply, scalars and lists replace, an explicit `null`
 //! deletes. Every node keeps the span of the layer that set it.
 
+mod assemble;
 mod catalogue;
 mod evaluate;
-mod keys;
 mod merge;
 mod origin;
 mod plan;
 mod site_layer;
+mod stage;
 
 use indexmap::IndexMap;
 
 pub use catalogue::{Catalogue, Route};
-pub use keys::check as check_chart_keys;
 pub use merge::{from_json, merge};
 pub use plan::{Edge, EdgeKind, Plan, Why};
 pub use site_layer::SecretRef;
 
-use evaluate::{Evaluator, site_fields};
 use origin::SiteSpans;
 
 use crate::diagnostic::Diagnostic;
@@ -35,7 +34,7 @@ use crate::model::Site;
 use crate::source::{FileId, Span};
 use crate::template::Engine;
 use crate::validate::CheckedSite;
-use crate::yaml::{Node, Value};
+use crate::yaml::Node;
 
 /// One layer's contribution to a component's values.
 #[derive(Debug, Clone)]
@@ -87,50 +86,48 @@ pub struct Resolved {
     pub components: IndexMap<String, ResolvedComponent>,
 }
 
-/// The expression context for a component.
-fn context(
-    site_json: &serde_json::Value,
-    resolved: &Resolved0<'_>,
-    name: &str,
-) -> minijinja::Value {
-    let c = &resolved.lib.components[name];
-    let component = serde_json::json!({
-        "name": name,
-        "chart": c.def().chart,
-        "replicas": resolved.site.spec.services.get(name).and_then(|s| s.replicas).map(|r| r.get()),
-    });
-    minijinja::context! {
-        site => minijinja::Value::from(minijinja::value::Serde(site_json)),
-        component => minijinja::Value::from(minijinja::value::Serde(component)),
-        release => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
-            "name": resolved.release_name,
-            "codename": resolved.lib.releases[resolved.release_name].def.codename,
-        }))),
-        profile => resolved.site.spec.profile.as_str(),
-        enabled => minijinja::Value::from(minijinja::value::Serde(resolved.plan.components.keys().collect::<Vec<_>>())),
-        catalogue => minijinja::Value::from(minijinja::value::Serde(resolved.catalogue.to_context())),
+/// What every pass reads: the site, the library and the decisions made
+/// before values are merged (the plan and the catalogue).
+struct Inputs<'a> {
+    checked: &'a CheckedSite,
+    lib: &'a Library,
+    engine: &'a Engine,
+    /// The `site` object of expressions.
+    site_json: serde_json::Value,
+    spans: SiteSpans<'a>,
+    plan: &'a Plan,
+    release_name: &'a str,
+}
+
+impl Inputs<'_> {
+    fn site(&self) -> &Site {
+        &self.checked.site
     }
-}
 
-/// A component after pass 1.
-struct Staged {
-    /// Component defaults, release, profile and organisation layers.
-    below: Vec<LayerValues>,
-    /// The site rules (region, selectors, replicas) and `site.yaml`.
-    site_yaml: Node,
-    /// `spec.services.<name>.values`.
-    site_values: Option<Node>,
-}
+    fn release(&self) -> &crate::library::Release {
+        &self.lib.releases[self.release_name]
+    }
 
-impl Staged {
-    /// Everything merged, without the catalogue rules (what a catalogue
-    /// entry reads of its provider).
-    fn premerged(&self, root: Span) -> Node {
-        let trees = self.below.iter().map(|l| &l.tree);
-        merge_all(
-            root,
-            trees.chain([&self.site_yaml]).chain(&self.site_values),
-        )
+    /// The expression context of a component.
+    fn context(&self, name: &str, catalogue: &Catalogue) -> minijinja::Value {
+        let c = &self.lib.components[name];
+        let site = self.site();
+        let component = serde_json::json!({
+            "name": name,
+            "chart": c.def().chart,
+            "replicas": site.spec.services.get(name).and_then(|s| s.replicas).map(|r| r.get()),
+        });
+        minijinja::context! {
+            site => minijinja::Value::from(minijinja::value::Serde(&self.site_json)),
+            component => minijinja::Value::from(minijinja::value::Serde(component)),
+            release => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+                "name": self.release_name,
+                "codename": self.release().def.codename,
+            }))),
+            profile => site.spec.profile.as_str(),
+            enabled => minijinja::Value::from(minijinja::value::Serde(self.plan.components.keys().collect::<Vec<_>>())),
+            catalogue => minijinja::Value::from(minijinja::value::Serde(catalogue.to_context())),
+        }
     }
 }
 
@@ -143,21 +140,22 @@ fn merge_all<'a>(root: Span, trees: impl IntoIterator<Item = &'a Node>) -> Node 
     out
 }
 
-struct Resolved0<'a> {
-    lib: &'a Library,
-    site: &'a Site,
-    release_name: &'a str,
-    plan: &'a Plan,
-    catalogue: &'a Catalogue,
-}
-
 /// The `site` object of expressions, from the typed site.
 pub fn site_json(site: &Site) -> serde_json::Value {
     let doc = serde_json::to_value(site).expect("the site model serialises");
     crate::context::site_json(&doc)
 }
 
-/// Resolves a checked site.
+/// Resolves a checked site, in passes:
+///
+/// 1. [`plan`](plan::plan): the components and their order;
+/// 2. [`Catalogue::build`]: every endpoint, from the definitions;
+/// 3. [`stage::stage_all`]: each component's layers below the catalogue
+///    rules (in parallel);
+/// 4. [`Catalogue::evaluate`]: catalogue entries that read their
+///    provider's values;
+/// 5. [`assemble::assemble`]: the catalogue rules, the final merge,
+///    secrets and routes of each component.
 pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Diagnostic>> {
     let site = &checked.site;
     let engine = Engine::new();
@@ -170,215 +168,26 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         .map(|(n, s)| (n.clone(), s.enabled))
         .collect();
     let plan = plan::plan(lib, &listed, &site_ctx, &engine)?;
-    let spans = SiteSpans::new(&checked.doc);
-    let catalogue = Catalogue::build(lib, &plan, site, &spans);
-    let release_name = site.spec.release.as_str();
-    let release = &lib.releases[release_name];
-    let profile = &lib.profiles[site.spec.profile.as_str()];
-    let r0 = Resolved0 {
+    let inputs = Inputs {
+        checked,
         lib,
-        site,
-        release_name,
+        engine: &engine,
+        site_json,
+        spans: SiteSpans::new(&checked.doc),
         plan: &plan,
-        catalogue: &catalogue,
+        release_name: site.spec.release.as_str(),
     };
-
+    let mut catalogue = Catalogue::build(lib, &plan, site, &inputs.spans);
     let mut diags = Vec::new();
-    // Pass 1: every layer but the catalogue-driven rules. Components are
-    // independent here, so they are evaluated in parallel (results keep the
-    // deployment order).
-    let order = plan.order();
-    let stage = |name: &String| -> (Staged, minijinja::Value, Vec<Diagnostic>) {
-        let name = name.clone();
-        let mut diags = Vec::new();
-        let c = &lib.components[&name];
-        let ctx = context(&site_json, &r0, &name);
-        let plain = Evaluator {
-            engine: &engine,
-            ctx: &ctx,
-            attribution: None,
-        };
-        let mut below: Vec<LayerValues> = Vec::new();
-        let mut eval_lazy = |label: String,
-                             lazy: Option<&crate::library::LazyValues>,
-                             ev: &Evaluator<'_>,
-                             diags: &mut Vec<Diagnostic>| {
-            let Some(lazy) = lazy else { return };
-            match lazy.get(&lib.files) {
-                Ok(vf) => below.push(LayerValues {
-                    label,
-                    tree: ev.file(vf, diags),
-                }),
-                Err(d) => diags.extend(d.iter().cloned()),
-            }
-        };
-        eval_lazy(
-            format!("component {name}"),
-            c.values.as_ref(),
-            &plain,
-            &mut diags,
-        );
-        eval_lazy(
-            format!("release {release_name}"),
-            release.values.get(&name),
-            &plain,
-            &mut diags,
-        );
-        eval_lazy(
-            format!("profile {}", profile.name),
-            profile.values.get(&name),
-            &plain,
-            &mut diags,
-        );
-        for layer in &lib.layers {
-            if let Some(vf) = layer.values.get(&name) {
-                let tree = plain.file(vf, &mut diags);
-                below.push(LayerValues {
-                    label: format!("layer {}", layer.name),
-                    tree,
-                });
-            }
-        }
-        let mut site_yaml = site_layer::rules(c, site, &spans);
-        if let Some(lazy) = &c.site {
-            match lazy.get(&lib.files) {
-                Ok(vf) => {
-                    let attribute = site_fields(&spans, &name);
-                    let attributed = Evaluator {
-                        engine: &engine,
-                        ctx: &ctx,
-                        attribution: Some(&attribute),
-                    };
-                    merge(&mut site_yaml, attributed.file(vf, &mut diags));
-                }
-                Err(d) => diags.extend(d.iter().cloned()),
-            }
-        }
-        let site_values = checked
-            .doc
-            .get_path(&format!("spec.services.{name}.values"))
-            .filter(|v| matches!(v.value, Value::Map(_)))
-            .cloned();
-        (
-            Staged {
-                below,
-                site_yaml,
-                site_values,
-            },
-            ctx,
-            diags,
-        )
-    };
-    let results: Vec<(Staged, minijinja::Value, Vec<Diagnostic>)> = {
-        use rayon::prelude::*;
-        order.par_iter().map(stage).collect()
-    };
-    let mut staged: IndexMap<String, Staged> = IndexMap::new();
-    let mut contexts: IndexMap<String, minijinja::Value> = IndexMap::new();
-    for (name, (st, ctx, d)) in order.iter().zip(results) {
-        diags.extend(d);
-        staged.insert(name.clone(), st);
-        contexts.insert(name.clone(), ctx);
-    }
-
-    // Catalogue entries may read their provider's values
-    // (`{{ values.pod.replicas.server }}`).
-    let mut catalogue = catalogue;
-    let mut providers: std::collections::BTreeMap<String, (Node, serde_json::Value)> =
-        Default::default();
-    for entry in catalogue.entries.values_mut() {
-        if !has_template(&entry.values) {
-            continue;
-        }
-        let (premerged, values) = providers.entry(entry.provider.clone()).or_insert_with(|| {
-            let root = lib.components[&entry.provider].doc().span.with_len(0);
-            let premerged = staged[&entry.provider].premerged(root);
-            let values = crate::values_output::sorted_json(&premerged);
-            (premerged, values)
-        });
-        let premerged = &*premerged;
-        let values = values.clone();
-        let ctx = minijinja::context! {
-            ..contexts[&entry.provider].clone(),
-            ..minijinja::context! { values => minijinja::Value::from(minijinja::value::Serde(values)) }
-        };
-        let attribute = |expr: &str| provider_value_span(premerged, expr);
-        let ev = Evaluator {
-            engine: &engine,
-            ctx: &ctx,
-            attribution: Some(&attribute),
-        };
-        entry.values = ev.tree(&entry.values, &mut diags);
-    }
-
-    // Pass 2: the site layer (rules + site.yaml), then the final merge.
-    let mut components = IndexMap::new();
-    for (name, st) in staged {
-        let c = &lib.components[&name];
-        let keys = c.keys.as_ref().map(|k| k.get(&lib.files));
-        let mut site_tree = site_layer::endpoints(c, &catalogue, keys);
-        merge(&mut site_tree, st.site_yaml);
-        let mut layers = st.below;
-        layers.push(LayerValues {
-            label: "site".into(),
-            tree: site_tree,
-        });
-        if let Some(v) = st.site_values {
-            layers.push(LayerValues {
-                label: "site values".into(),
-                tree: v,
-            });
-        }
-        let values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
-        let routes = c
-            .def()
-            .provides
-            .keys()
-            .filter_map(|k| catalogue.entries.get(k).and_then(|e| e.route.clone()))
-            .collect();
-        let ctx = &contexts[&name];
-        let mut holds = |field: &str, i: usize, when: Option<&str>| {
-            c.when_holds(field, i, when, &engine, ctx)
-                .unwrap_or_else(|d| {
-                    diags.push(d);
-                    false
-                })
-        };
-        let secrets = site_layer::secrets(c, |i| {
-            holds("secrets", i, c.def().secrets[i].when.as_deref())
-        });
-        let secret_objects = c
-            .def()
-            .secret_objects
-            .iter()
-            .enumerate()
-            .filter(|(i, so)| holds("secretObjects", *i, so.when.as_deref()))
-            .map(|(_, so)| SecretObject {
-                name: so.name.clone(),
-                data: so
-                    .data
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            })
-            .collect();
-        components.insert(
-            name.clone(),
-            ResolvedComponent {
-                name: name.clone(),
-                kind: c.def().kind,
-                chart: c.def().chart.clone(),
-                version: release.chart_version(&c.def().chart).to_string(),
-                tier: plan.tiers[&name],
-                depends_on: plan.depends_on(&name),
-                values,
-                layers,
-                secrets,
-                routes,
-                secret_objects,
-            },
-        );
-    }
+    let staged = stage::stage_all(&inputs, &catalogue, &mut diags);
+    catalogue.evaluate(&inputs, &staged, &mut diags);
+    let components = staged
+        .into_iter()
+        .map(|(name, st)| {
+            let c = assemble::assemble(&inputs, &catalogue, &name, st, &mut diags);
+            (name, c)
+        })
+        .collect();
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
@@ -389,25 +198,4 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         catalogue,
         components,
     })
-}
-
-/// Whether a tree holds an expression leaf.
-fn has_template(node: &Node) -> bool {
-    match &node.value {
-        Value::String(s) => evaluate::is_template(s),
-        Value::Map(m) => m.values().any(|e| has_template(&e.node)),
-        Value::Seq(items) => items.iter().any(has_template),
-        _ => false,
-    }
-}
-
-/// The span of the provider value an expression reads (`values.a.b`).
-fn provider_value_span(values: &Node, expr: &str) -> Option<crate::source::Span> {
-    let names = crate::template::dotted_names(expr);
-    let path = names.iter().find(|n| n[0] == "values" && n.len() > 1)?;
-    let path: Vec<crate::yaml::PathSeg> = path[1..]
-        .iter()
-        .map(|k| crate::yaml::PathSeg::Key(k.clone()))
-        .collect();
-    values.at(&path).map(|n| n.span)
 }

@@ -43,7 +43,7 @@ fn chart_values(spec: &Node, lib: &Library, out: &mut Vec<Diagnostic>) {
             continue;
         };
         if let Some(keys) = &c.keys {
-            out.extend(crate::resolve::check_chart_keys(
+            out.extend(crate::library::check_chart_keys(
                 values,
                 keys.get(&lib.files),
                 &c.def().chart,

@@ -192,6 +192,26 @@ impl Node {
         }
     }
 
+    /// Converts to JSON with map keys sorted: the documented order of chart
+    /// values everywhere stackc writes or reads them back.
+    pub fn to_sorted_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Map(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                serde_json::Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), m[k].node.to_sorted_json()))
+                        .collect(),
+                )
+            }
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_sorted_json).collect())
+            }
+            _ => self.to_json(),
+        }
+    }
+
     /// Visits every node depth-first with its path, parents before children.
     pub fn walk<'a>(&'a self, f: &mut Visit<'_, 'a>) {
         let mut path = Vec::new();

@@ -1,8 +1,8 @@
 //! Chart keys a values layer writes must exist in the chart: Helm ignores
 //! unknown keys silently; stackc reports them with the closest known key.
 
+use super::{ChartKeys, KeyCheck};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list};
-use crate::library::{ChartKeys, KeyCheck};
 use crate::yaml::{Node, PathSeg, Value, path_to_string};
 
 /// Reports every key under `values` (a chart values tree) that `keys` does
