@@ -28,7 +28,16 @@ fn scenarios() -> Vec<(&'static str, Vec<String>)> {
                 "2025.2".into(),
             ],
         ),
-        ("skip-level-upgrade", pair("skip-level-upgrade")),
+        // `old/` is the site as stackc rendered it for the retired 2024.2
+        // (what a site that named 2024.2 has on disk): a rendered directory
+        // needs no release data.
+        (
+            "skip-level-upgrade",
+            vec![
+                format!("{D}/skip-level-upgrade/old"),
+                format!("{D}/skip-level-upgrade/new.yaml"),
+            ],
+        ),
     ]
 }
 
@@ -96,7 +105,7 @@ fn hazards() {
             .collect()
     };
     let skip = json(&[
-        format!("{D}/skip-level-upgrade/old.yaml"),
+        format!("{D}/skip-level-upgrade/old"),
         format!("{D}/skip-level-upgrade/new.yaml"),
     ]);
     assert!(
@@ -110,7 +119,7 @@ fn hazards() {
     );
     let down = json(&[
         format!("{D}/skip-level-upgrade/new.yaml"),
-        format!("{D}/skip-level-upgrade/old.yaml"),
+        format!("{D}/skip-level-upgrade/old"),
     ]);
     assert!(kinds(&down).contains(&"downgrade".to_string()));
     let removed = json(&[
@@ -136,6 +145,87 @@ fn immutable_values_and_database_renames_are_flagged() {
     assert_eq!(code, 1, "{err}");
     assert!(out.contains("database rename [keystone]"), "{out}");
     assert!(out.contains("immutable field [mariadb]"), "{out}");
+}
+
+/// A RabbitMQ major version change and a MariaDB version change are
+/// hazards with what the operator must do; 3.10 -> 4.x is not one step.
+#[test]
+fn data_plane_versions_are_hazards() {
+    let dir = tempfile::tempdir().unwrap();
+    let base =
+        std::fs::read_to_string(repo().join(format!("{D}/replica-change/old.yaml"))).unwrap();
+    let new = base.replace("release: \"2025.1\"", "release: \"2025.2\"");
+    let old = base.replace(
+        "    glance: {}",
+        "    glance: {}\n    rabbitmq:\n      values:\n        images:\n          tags:\n            rabbitmq: quay.io/airshipit/rabbitmq:3.10.18\n    mariadb:\n      values:\n        images:\n          tags:\n            mariadb: quay.io/airshipit/mariadb:10.11-noble",
+    );
+    let (po, pn) = (dir.path().join("old.yaml"), dir.path().join("new.yaml"));
+    std::fs::write(&po, &old).unwrap();
+    std::fs::write(&pn, &new).unwrap();
+    let (code, out, err) = run(stackc()
+        .arg("diff")
+        .arg(&po)
+        .arg(&pn)
+        .args(["--format", "json"]));
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let hazards = v["hazards"].as_array().unwrap();
+    let find = |kind: &str, needle: &str| {
+        hazards
+            .iter()
+            .find(|h| h["kind"] == kind && h["message"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("no {kind} hazard with {needle:?}: {out}"))
+    };
+    let skip = find(
+        "message-queue-upgrade",
+        "RabbitMQ 3.10.18 -> 4.3.5 cannot be done in one step",
+    );
+    assert!(
+        skip["message"]
+            .as_str()
+            .unwrap()
+            .contains("rabbitmq images.tags.rabbitmq")
+    );
+    assert!(skip["help"].as_str().unwrap().contains("up to 3.13"));
+    // The charts' rabbit_init images follow the broker: 3.13 -> 4.3.5.
+    let major = find(
+        "message-queue-upgrade",
+        "RabbitMQ 3.13 -> 4.3.5 is a major upgrade",
+    );
+    assert!(
+        major["message"]
+            .as_str()
+            .unwrap()
+            .contains("nova images.tags.rabbit_init")
+    );
+    assert!(
+        major["help"]
+            .as_str()
+            .unwrap()
+            .contains("rabbitmqctl enable_feature_flag all")
+    );
+    let db = find(
+        "database-upgrade",
+        "quay.io/airshipit/mariadb:10.11-noble -> quay.io/airshipit/mariadb:latest-ubuntu_noble",
+    );
+    assert!(db["help"].as_str().unwrap().contains("backup"));
+    // The text output prints the help under the hazard.
+    let (_, text, _) = run(stackc().arg("diff").arg(&po).arg(&pn));
+    assert!(
+        text.contains("  ! database upgrade: MariaDB image"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      help: take a full backup first"),
+        "{text}"
+    );
+    // No version change, no hazard: the same site on both sides.
+    let (_, same, _) = run(stackc()
+        .arg("diff")
+        .arg(&pn)
+        .arg(&pn)
+        .args(["--format", "json"]));
+    assert!(!same.contains("message-queue-upgrade") && !same.contains("database-upgrade"));
 }
 
 #[test]
@@ -188,17 +278,15 @@ fn rendered_directories_diff_like_sites() {
 #[test]
 fn rendered_directories_carry_their_release() {
     let dir = tempfile::tempdir().unwrap();
-    for (side, file) in [("a", "old"), ("b", "new")] {
-        let (code, _, err) = run(stackc()
-            .args(["render", "-o"])
-            .arg(dir.path().join(side))
-            .arg(format!("{D}/skip-level-upgrade/{file}.yaml")));
-        assert_eq!(code, 0, "{err}");
-    }
+    let (code, _, err) = run(stackc()
+        .args(["render", "-o"])
+        .arg(dir.path())
+        .arg(format!("{D}/skip-level-upgrade/new.yaml")));
+    assert_eq!(code, 0, "{err}");
     let (code, out, _) = run(stackc()
         .arg("diff")
-        .arg(dir.path().join("a/review"))
-        .arg(dir.path().join("b/review"))
+        .arg(format!("{D}/skip-level-upgrade/old"))
+        .arg(dir.path().join("review"))
         .args(["--format", "json"]));
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -268,27 +356,6 @@ fn errors_exit_2() {
     assert!(err.contains("E0013"), "{err}");
     let (code, _, _) = run(stackc().args(["diff", &format!("{D}/replica-change/old.yaml")]));
     assert_eq!(code, 2, "NEW, --release or --against is required");
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let st = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=stackc",
-            "-c",
-            "user.email=stackc@example.invalid",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&st.stderr)
-    );
 }
 
 /// A layer change, reviewed with `--against`: the site and the layer are

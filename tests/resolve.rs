@@ -323,6 +323,42 @@ fn broken_layers_and_libraries_are_located() {
             "E0004",
             "tests/cases/libraries/bad-definition/components/b/component.yaml:5:1",
         ),
+        // A release without a build of a component's images (E0032) or
+        // without a published chart for it (E0031): located at the service,
+        // never a fallback to another release's chart or image.
+        (
+            vec![
+                "--library",
+                "tests/cases/libraries/jammy-images",
+                "validate",
+                "tests/cases/libraries/site-swift.yaml",
+            ],
+            "E0032",
+            "tests/cases/libraries/site-swift.yaml:10:5",
+        ),
+        (
+            vec![
+                "--library",
+                "tests/cases/libraries/jammy-images",
+                "validate",
+                "tests/cases/libraries/site-swift.yaml",
+            ],
+            "E0031",
+            "tests/cases/libraries/site-swift.yaml:11:5",
+        ),
+        // A required component: at the service that requires it.
+        (
+            vec![
+                "--library",
+                "tests/cases/libraries/jammy-images",
+                "render",
+                "-o",
+                "/nonexistent/never-written",
+                "tests/cases/libraries/site-jammy-keystone.yaml",
+            ],
+            "E0031",
+            "tests/cases/libraries/site-jammy-keystone.yaml:9:5",
+        ),
     ] {
         let (exit, _, err) = run(stackc().args(&args));
         assert_eq!(exit, 1, "{args:?}: {err}");
@@ -353,6 +389,30 @@ fn broken_layers_and_libraries_are_located() {
     ]));
     assert!(
         err.contains("did you mean `site.storage.backend`?"),
+        "{err}"
+    );
+    let (_, _, err) = run(stackc().args([
+        "--library",
+        "tests/cases/libraries/jammy-images",
+        "values",
+        "tests/cases/libraries/site-jammy-keystone.yaml",
+    ]));
+    assert!(
+        err.contains("requires it: keystone → rabbitmq")
+            && err.contains("help: disable `keystone` or choose another release")
+            && err.contains("release 2025.1 pins")
+            && err.contains("no `rabbitmq` chart"),
+        "{err}"
+    );
+    let (_, _, err) = run(stackc().args([
+        "--library",
+        "tests/cases/libraries/jammy-images",
+        "validate",
+        "tests/cases/libraries/site-swift.yaml",
+    ]));
+    assert!(
+        err.contains("swift:2025.1-ubuntu_jammy")
+            && err.contains("jammy-images/releases/2025.1/swift.yaml:5:14"),
         "{err}"
     );
 }

@@ -1,11 +1,13 @@
+mod sites;
+
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{Ctx, Exit};
-use crate::diagnostic::{Code, Diagnostic, suggest};
+use super::{Ctx, Exit, Known};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::diff::{self, Format, Side};
 use crate::git::Revision;
 use crate::library::Library;
@@ -20,15 +22,18 @@ use crate::{load, validate};
 /// `stackc diff SITE --release 2025.2` shows a what-if upgrade;
 /// `stackc diff SITE --against GIT_REV` compares the site (and the
 /// --library and --layer directories inside the repository) at a git
-/// revision with the working tree. Objects are matched by
-/// apiVersion/kind/namespace/name, chart values field by field with the
-/// layer that set them; upgrade hazards are flagged; secrets are masked.
+/// revision with the working tree. With --against or --release, SITE may
+/// be a directory: every site in it, in one report (with --against, sites
+/// added or removed since GIT_REV too), e.g. for a pull-request comment.
+/// Objects are matched by apiVersion/kind/namespace/name, chart values
+/// field by field with the layer that set them; upgrade hazards are
+/// flagged; secrets are masked.
 ///
 /// Exit codes: 0 no changes, 1 changes, 2 error.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The old side: a site file or a rendered directory (with --release or
-    /// --against: the site).
+    /// --against: the site, or a directory of sites).
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
     /// The new side: a site file or a rendered directory.
@@ -52,6 +57,9 @@ pub struct DiffArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
+    if args.old.is_dir() && (args.against.is_some() || args.release.is_some()) {
+        return sites::run(ctx, &args);
+    }
     match diff_sides(ctx, &args) {
         Ok(d) => {
             let color = ctx.global.color.enabled(std::io::stdout().is_terminal());
@@ -70,7 +78,7 @@ pub fn run(ctx: &mut Ctx, args: DiffArgs) -> Exit {
 fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, Exit> {
     let lib = ctx.library()?;
     let (old, new) = if let Some(release) = &args.release {
-        let name = release_name(ctx, &lib, release)?;
+        let name = ctx.known_name(&lib, Known::Release, release)?;
         let old = site_side(ctx, &lib, &args.old, None, None, args.target)?;
         let label = format!("{} (release {release})", args.old.display());
         let new = site_side(ctx, &lib, &args.old, None, Some((name, label)), args.target)?;
@@ -97,29 +105,15 @@ fn diff_sides(ctx: &mut Ctx, args: &DiffArgs) -> Result<diff::Diff, Exit> {
             side(ctx, &lib, new_path, args.target)?,
         )
     };
-    diff::diff(&old, &new, &lib).map_err(|diags| {
+    compare(ctx, &old, &new, &lib)
+}
+
+/// Diffs two sides; a problem (an unreadable tree) is printed.
+fn compare(ctx: &mut Ctx, old: &Side, new: &Side, lib: &Library) -> Result<diff::Diff, Exit> {
+    diff::diff(old, new, lib).map_err(|diags| {
         ctx.report.emit(&Files::new(), diags);
         Exit::Error
     })
-}
-
-/// `--release NAME`, checked against the library.
-fn release_name(ctx: &mut Ctx, lib: &Library, name: &str) -> Result<LibraryName, Exit> {
-    match LibraryName::try_from(name.to_string()) {
-        Ok(n) if lib.releases.contains_key(name) => Ok(n),
-        _ => Err(ctx.fail(
-            Diagnostic::at_path(
-                Code::UnknownRelease,
-                format!("--release {name}"),
-                format!("unknown release `{name}`"),
-            )
-            .help(suggest(
-                name,
-                lib.releases.keys().map(String::as_str),
-                "releases",
-            )),
-        )),
-    }
 }
 
 /// A site file or a rendered directory.

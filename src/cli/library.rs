@@ -57,18 +57,27 @@ pub fn run(ctx: &mut Ctx, args: LibraryArgs) -> Exit {
             out.push_str("\nreleases:\n");
             for r in lib.releases.values() {
                 let d = &r.def;
-                out.push_str(&format!(
-                    "  {}  {}{}, charts {}{}\n",
-                    d.name,
+                let mut facts = vec![format!(
+                    "{}{}",
                     d.codename,
-                    if d.slurp { " (SLURP)" } else { "" },
-                    d.chart_version,
-                    if d.upgrades_from.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", upgrades from {}", d.upgrades_from.join(", "))
-                    }
-                ));
+                    if d.slurp { " (SLURP)" } else { "" }
+                )];
+                if let Some(s) = &d.chart_series {
+                    facts.push(format!("charts of the {s} series"));
+                }
+                if let Some(i) = &d.images {
+                    facts.push(format!(
+                        "images ubuntu_{}, RabbitMQ {}",
+                        i.distro, i.rabbitmq
+                    ));
+                }
+                if !d.upgrades_from.is_empty() {
+                    facts.push(format!("upgrades from {}", d.upgrades_from.join(", ")));
+                }
+                out.push_str(&format!("  {}  {}\n", d.name, facts.join(", ")));
+            }
+            for (name, r) in &lib.retired {
+                out.push_str(&format!("  {name}  {}, retired\n", r.codename));
             }
             out.push_str("\nprofiles:\n");
             for p in lib.profiles.values() {

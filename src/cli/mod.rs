@@ -1,10 +1,13 @@
 //! The command line: one file per subcommand, clap derive, doc comments as
 //! help text.
 
+mod completions;
 mod diff;
 mod explain;
 mod graph;
+mod init;
 mod library;
+mod man;
 mod render;
 mod schema;
 mod secrets;
@@ -16,9 +19,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::{Code, Diagnostic, MessageFormat, Report};
+use crate::diagnostic::{Code, Diagnostic, MessageFormat, Report, suggest};
 use crate::git::Revision;
 use crate::library::Library;
+use crate::model::LibraryName;
 use crate::resolve::{self, Resolved};
 use crate::source::Files;
 
@@ -34,6 +38,27 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command line definition with the facts only known at run time
+    /// (the embedded library's releases in `--version`). Completions and
+    /// man pages are generated from it too.
+    pub fn command() -> clap::Command {
+        let releases = crate::library::embedded_releases().join(", ");
+        <Cli as clap::CommandFactory>::command().long_version(format!(
+            "{}\nembedded library releases: {releases}",
+            env!("CARGO_PKG_VERSION")
+        ))
+    }
+
+    /// Parses the process's arguments (exits on `--help`, `--version` and
+    /// usage errors, with status 2 for the latter).
+    pub fn parse() -> Cli {
+        let mut matches = Cli::command().get_matches();
+        <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
+            .unwrap_or_else(|e| e.exit())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +103,7 @@ impl ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(init::InitArgs),
     Validate(validate::ValidateArgs),
     Render(render::RenderArgs),
     Diff(diff::DiffArgs),
@@ -87,6 +113,8 @@ pub enum Command {
     Secrets(secrets::SecretsArgs),
     Schema(schema::SchemaArgs),
     Library(library::LibraryArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// Process exit status (PRODUCT.md §7).
@@ -108,6 +136,7 @@ pub fn run(cli: Cli) -> Exit {
         global: cli.global,
     };
     let exit = match cli.command {
+        Command::Init(args) => init::run(&mut ctx, args),
         Command::Validate(args) => validate::run(&mut ctx, args),
         Command::Render(args) => render::run(&mut ctx, args),
         Command::Diff(args) => diff::run(&mut ctx, args),
@@ -117,6 +146,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Values(args) => values::run(&mut ctx, args),
         Command::Schema(args) => schema::run(&mut ctx, args),
         Command::Library(args) => library::run(&mut ctx, args),
+        Command::Completions(args) => completions::run(&mut ctx, args),
+        Command::Man(args) => man::run(&mut ctx, args),
     };
     ctx.report.finish();
     exit
@@ -229,6 +260,48 @@ impl Ctx {
         Ok((lib, paths))
     }
 
+    /// A command-line argument naming a release, profile or component,
+    /// checked against the library (an unknown name is located at the
+    /// argument, with the closest known name).
+    pub fn known_name(
+        &mut self,
+        lib: &Library,
+        what: Known,
+        name: &str,
+    ) -> Result<LibraryName, Exit> {
+        let (flag, code, plural, known): (&str, Code, &str, Vec<&str>) = match what {
+            Known::Release => (
+                "--release",
+                Code::UnknownRelease,
+                "releases",
+                lib.releases.keys().map(String::as_str).collect(),
+            ),
+            Known::Profile => (
+                "--profile",
+                Code::UnknownProfile,
+                "profiles",
+                lib.profiles.keys().map(String::as_str).collect(),
+            ),
+            Known::Component(flag) => (
+                flag,
+                Code::UnknownService,
+                "components",
+                lib.components.keys().map(String::as_str).collect(),
+            ),
+        };
+        match LibraryName::try_from(name.to_string()) {
+            Ok(n) if known.contains(&name) => Ok(n),
+            _ => Err(self.fail(
+                Diagnostic::at_path(
+                    code,
+                    format!("{flag} {name}"),
+                    format!("unknown {} `{name}`", &plural[..plural.len() - 1]),
+                )
+                .help(suggest(name, known, plural)),
+            )),
+        }
+    }
+
     /// Prints a diagnostic that has no source file (one located in a file
     /// goes through `report.emit` with the files it points into).
     pub fn fail(&mut self, d: Diagnostic) -> Exit {
@@ -237,6 +310,15 @@ impl Ctx {
         self.report.emit(&Files::new(), vec![d]);
         exit
     }
+}
+
+/// What a command-line name refers to in the library.
+#[derive(Debug, Clone, Copy)]
+pub enum Known {
+    Release,
+    Profile,
+    /// A component, given with this flag.
+    Component(&'static str),
 }
 
 /// The exit status a set of diagnostics calls for.

@@ -73,6 +73,14 @@ codes! {
     SiteConflict = "E0023", "two sites with one name";
     /// Reading a git revision failed.
     Git = "E0024", "git error";
+    /// `spec.release` names a release the library no longer renders.
+    RetiredRelease = "E0030", "retired release";
+    /// An enabled component has no chart version published for the release.
+    NoChart = "E0031", "no published chart for the release";
+    /// An enabled component cannot run with the release (no image build).
+    Unavailable = "E0032", "component unavailable for the release";
+    /// `stackc init` would overwrite a file.
+    FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.
     Stale = "E0054", "rendered output is out of date";
     /// The library itself is malformed.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value as J, json};
 
-use super::{Diff, FieldChange, ObjectDiff, Op, Status};
+use super::{Diff, FieldChange, ObjectDiff, Op, Status, comment};
 
 /// Version of the JSON output (`schema` field). Bumped on incompatible
 /// changes; see docs/diff.md.
@@ -25,7 +25,7 @@ pub enum Format {
 pub fn render(d: &Diff, format: Format, summary: bool, color: bool) -> String {
     match format {
         Format::Text => text(d, summary, color),
-        Format::Markdown => markdown(d, summary),
+        Format::Markdown => comment::fit(markdown(d, summary), comment::MARKDOWN_BUDGET),
         Format::Json => to_json(d, summary),
     }
 }
@@ -124,6 +124,9 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
                 h.kind.as_str(),
                 h.message
             ));
+            if let Some(help) = &h.help {
+                out.push_str(&format!("      {} {help}\n", p.paint(bold, "help:")));
+            }
         }
     }
     if summary {
@@ -202,7 +205,10 @@ fn markdown(d: &Diff, summary: bool) -> String {
                 h.kind.as_str(),
                 h.component.as_deref().unwrap_or(""),
                 cell(h.object.as_deref().unwrap_or("")),
-                cell(&h.message)
+                cell(&match &h.help {
+                    Some(help) => format!("{}<br>**What to do:** {help}", h.message),
+                    None => h.message.clone(),
+                })
             ));
         }
         out.push('\n');

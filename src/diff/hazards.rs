@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::data_plane::DataPlane;
 use super::objects::{Object, ObjectId};
 use super::tree::Seg;
 use super::{ObjectDiff, Status};
@@ -24,6 +25,10 @@ pub enum HazardKind {
     RemovedObject,
     /// A chart moves to another release series.
     ChartVersionJump,
+    /// The RabbitMQ broker changes major version.
+    MessageQueueUpgrade,
+    /// The MariaDB server version changes.
+    DatabaseUpgrade,
 }
 
 impl HazardKind {
@@ -36,6 +41,8 @@ impl HazardKind {
             HazardKind::RenamedObject => "renamed object",
             HazardKind::RemovedObject => "removed object",
             HazardKind::ChartVersionJump => "chart version jump",
+            HazardKind::MessageQueueUpgrade => "message queue upgrade",
+            HazardKind::DatabaseUpgrade => "database upgrade",
         }
     }
 }
@@ -48,6 +55,9 @@ pub struct Hazard {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     pub message: String,
+    /// What the operator must do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
 }
 
 /// Fields Kubernetes rejects changes to, by kind (path prefixes).
@@ -116,6 +126,7 @@ pub fn find(
     if let (Some(from), Some(to)) = releases {
         release_path(from, to, lib, &mut out);
     }
+    let mut data_plane = DataPlane::default();
     // Chart series moves, grouped: (from, to) -> components.
     let mut jumps: BTreeMap<(Series, Series), Vec<String>> = BTreeMap::new();
     // Renames: a removed and an added object of one kind and component.
@@ -138,6 +149,7 @@ pub fn find(
                 component: r.component.clone(),
                 object: Some(r.id.to_string()),
                 message: format!("{} is replaced by {}: the old one is deleted and a new one created; nothing it holds moves over", r.id, n.id),
+                help: None,
             });
         }
     }
@@ -168,6 +180,7 @@ pub fn find(
                     plural(objs.len()),
                     list(&objs)
                 ),
+                help: None,
             }),
             None => {
                 for r in objs {
@@ -176,6 +189,7 @@ pub fn find(
                         component: None,
                         object: Some(r.id.to_string()),
                         message: format!("{} is deleted{}", r.id, what(r)),
+                        help: None,
                     });
                 }
             }
@@ -193,6 +207,7 @@ pub fn find(
                     component: d.component.clone(),
                     object: Some(d.id.to_string()),
                     message,
+                    help: None,
                 })
             };
             if let Some((_, prefixes)) = IMMUTABLE.iter().find(|(k, _)| *k == d.id.kind)
@@ -265,6 +280,14 @@ pub fn find(
                 );
             }
             let segs: Vec<&str> = vp.split('.').collect();
+            if let ["images", "tags", key] = segs.as_slice()
+                && let (Some(o), Some(n)) = (
+                    c.old.as_ref().and_then(|v| v.as_str()),
+                    c.new.as_ref().and_then(|v| v.as_str()),
+                )
+            {
+                data_plane.observe(component, key, o, n);
+            }
             let db = match segs.as_slice() {
                 ["endpoints", t, "path", ..] if t.starts_with("oslo_db") => Some("database"),
                 ["endpoints", t, "path", ..] if t.starts_with("oslo_messaging") => {
@@ -308,8 +331,10 @@ pub fn find(
                 to.1,
                 components.join(", ")
             ),
+            help: None,
         });
     }
+    data_plane.hazards(&mut out);
     out.sort_by(|x, y| {
         (x.kind, &x.component, &x.object, &x.message).cmp(&(
             y.kind,
@@ -344,6 +369,7 @@ fn release_path(from: &str, to: &str, lib: &Library, out: &mut Vec<Hazard>) {
             component: None,
             object: None,
             message: format!("release {from} -> {to} goes backwards: OpenStack does not support downgrades (database migrations are one-way)"),
+            help: None,
         });
         return;
     }
@@ -368,6 +394,7 @@ fn release_path(from: &str, to: &str, lib: &Library, out: &mut Vec<Hazard>) {
             component: None,
             object: None,
             message: format!("release {from} -> {to} skips a supported upgrade path: {to} upgrades from {supported}{hint}"),
+            help: None,
         });
     }
 }

@@ -7,8 +7,11 @@
 //! A consumer of render: each side is a rendered tree ([`Side`]), made from
 //! a site in memory or read from a directory.
 
+pub mod comment;
+mod data_plane;
 mod format;
 mod hazards;
+mod many;
 mod objects;
 mod tree;
 
@@ -18,6 +21,7 @@ use serde_json::Value as J;
 
 pub use format::{Format, render as format};
 pub use hazards::{Hazard, HazardKind};
+pub use many::render_many;
 pub use objects::{Object, ObjectId};
 pub use tree::{Op, Seg, path_string};
 

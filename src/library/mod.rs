@@ -11,6 +11,7 @@
 //! components/<name>/chart-keys.yaml   the keys the chart knows     (generated)
 //! releases/<series>/release.yaml      release metadata, chart versions
 //! releases/<series>/<name>.yaml       release values (image tags)  (values file)
+//! releases/retired.yaml               releases no longer rendered, and why
 //! profiles/<profile>/profile.yaml     profile description
 //! profiles/<profile>/<name>.yaml      profile values               (values file)
 //! ```
@@ -34,7 +35,7 @@ pub use component::{
 pub use key_check::check as check_chart_keys;
 pub use keys::{ChartKeys, KeyCheck, is_free_form};
 pub use lazy::{LazyKeys, LazyValues};
-pub use source::{RawFile, RawTree, directory, embedded, is_library_file};
+pub use source::{RawFile, RawTree, directory, embedded, embedded_releases, is_library_file};
 pub use values::{Fragment, ValuesFile};
 
 use crate::decode::decode;
@@ -53,6 +54,8 @@ pub struct Library {
     pub components: IndexMap<String, Component>,
     /// Release series by name, in name order.
     pub releases: IndexMap<String, Release>,
+    /// Releases the library no longer renders (`releases/retired.yaml`).
+    pub retired: IndexMap<String, RetiredRelease>,
     /// Profiles by name, in name order.
     pub profiles: IndexMap<String, Profile>,
     /// Organisation layers, lowest precedence first.
@@ -170,11 +173,36 @@ pub struct ReleaseDef {
     /// Releases a site may upgrade from directly into this one.
     #[serde(default)]
     pub upgrades_from: Vec<String>,
-    /// The chart version pinned for every chart of this release...
-    pub chart_version: String,
-    /// ...unless pinned per chart here.
+    /// The openstack-helm chart series the pins come from (`2026.1`).
+    #[serde(default)]
+    pub chart_series: Option<String>,
+    /// What the release's image catalogue is derived from.
+    #[serde(default)]
+    pub images: Option<ReleaseImages>,
+    /// The chart version pinned per chart. A chart without a pin has no
+    /// published version for this release: enabling it is an error (E0031).
     #[serde(default)]
     pub charts: IndexMap<String, String>,
+}
+
+/// `images:` of a release: the inputs of `scripts/gen-release-values`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseImages {
+    /// The Ubuntu release of the OpenStack images (`noble`).
+    pub distro: String,
+    /// The RabbitMQ broker version every RabbitMQ image follows.
+    pub rabbitmq: String,
+}
+
+/// An entry of `releases/retired.yaml`: a release the library no longer
+/// renders, and what a site naming it should do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetiredRelease {
+    pub codename: String,
+    pub reason: String,
+    pub help: String,
 }
 
 pub struct Release {
@@ -185,13 +213,20 @@ pub struct Release {
 }
 
 impl Release {
-    /// The chart version pinned for a chart in this release.
-    pub fn chart_version(&self, chart: &str) -> &str {
-        self.def
-            .charts
-            .get(chart)
-            .unwrap_or(&self.def.chart_version)
+    /// The chart version pinned for a chart in this release, if upstream
+    /// published one that fits it.
+    pub fn chart_version(&self, chart: &str) -> Option<&str> {
+        self.def.charts.get(chart).map(String::as_str)
     }
+}
+
+/// Why a release cannot run a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    /// The release pins no version of the component's chart.
+    NoChart,
+    /// The release's image catalogue says `unavailable:` (at `at`).
+    NoImages { reason: String, at: Span },
 }
 
 /// `profiles/<name>/profile.yaml`.
@@ -247,6 +282,20 @@ impl Library {
         }
     }
 
+    /// Why `release` cannot run `component`; `None` when it can. The
+    /// release and component must exist.
+    pub fn gap(&self, release: &Release, component: &str) -> Option<Gap> {
+        let chart = &self.components[component].def().chart;
+        if release.chart_version(chart).is_none() {
+            return Some(Gap::NoChart);
+        }
+        let vf = release.values.get(component)?.get(&self.files).ok()?;
+        vf.unavailable.as_ref().map(|(reason, at)| Gap::NoImages {
+            reason: reason.clone(),
+            at: *at,
+        })
+    }
+
     /// Parses and checks every component definition and the references
     /// between them.
     pub fn check(&self) -> Vec<Diagnostic> {
@@ -269,6 +318,7 @@ impl Library {
             root: tree.display_root.clone(),
             components: IndexMap::new(),
             releases: IndexMap::new(),
+            retired: IndexMap::new(),
             profiles: IndexMap::new(),
             layers: Vec::new(),
         };
@@ -317,9 +367,9 @@ impl Library {
                     c,
                     f @ ("values.yaml" | "site.yaml" | "chart-keys.txt"),
                 ] => component_files.push((c.to_string(), f.to_string(), id)),
-                ["releases", _, "release.yaml"] | ["profiles", _, "profile.yaml"] => {
-                    definitions.push((rel.clone(), id))
-                }
+                ["releases", "retired.yaml"]
+                | ["releases", _, "release.yaml"]
+                | ["profiles", _, "profile.yaml"] => definitions.push((rel.clone(), id)),
                 ["releases", r, f] => release_values.push(Pending {
                     owner: r.to_string(),
                     component: stem(f).to_string(),
@@ -341,6 +391,12 @@ impl Library {
             let Some(doc) = doc else { continue };
             let parts: Vec<&str> = rel.split('/').collect();
             match parts.as_slice() {
+                ["releases", "retired.yaml"] => {
+                    match decode::<IndexMap<String, RetiredRelease>>(&doc, "retired releases") {
+                        Ok(r) => lib.retired = r,
+                        Err(d) => diags.push(d),
+                    }
+                }
                 ["releases", r, "release.yaml"] => match decode::<ReleaseDef>(&doc, "release") {
                     Ok(def) if def.name != *r => diags.push(
                         Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("releases/{r}/release.yaml names release `{}`", def.name))
@@ -373,7 +429,7 @@ impl Library {
                 },
                 _ => diags.push(
                     Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{rel}`"))
-                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml and profiles/<name>/*.yaml"),
+                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml, releases/retired.yaml and profiles/<name>/*.yaml"),
                 ),
             }
         }

@@ -36,6 +36,22 @@ pub fn embedded() -> RawTree {
     }
 }
 
+/// The release series of the embedded library (`releases/<name>/`), in
+/// name order, without parsing anything (`stackc --version` lists them).
+pub fn embedded_releases() -> Vec<String> {
+    let mut names: Vec<String> = EMBEDDED
+        .get_dir("releases")
+        .map(|d| {
+            d.dirs()
+                .filter(|r| r.get_file(r.path().join("release.yaml")).is_some())
+                .filter_map(|r| r.path().file_name()?.to_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<RawFile>) {
     for f in dir.files() {
         if is_library_file(f.path()) {

@@ -11,6 +11,10 @@
 //!   - when: 'site.storage.backend == "ceph"'
 //!     values: {storage: rbd}
 //! ```
+//!
+//! A release's `<component>.yaml` may instead say that the release has no
+//! build of the component's images: `unavailable: <reason>` (enabling the
+//! component is then error E0032).
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -22,6 +26,9 @@ pub struct ValuesFile {
     pub file: FileId,
     pub values: Node,
     pub fragments: Vec<Fragment>,
+    /// `unavailable: <reason>` (release files): the component cannot run
+    /// with this release; the span is the reason's.
+    pub unavailable: Option<(String, Span)>,
 }
 
 /// Values merged only when a condition holds.
@@ -42,18 +49,36 @@ impl ValuesFile {
             ));
         };
         for (k, e) in &top {
-            if !matches!(k.as_str(), "values" | "fragments" | "description") {
+            if !matches!(
+                k.as_str(),
+                "values" | "fragments" | "description" | "unavailable"
+            ) {
                 return Err(Diagnostic::error(Code::LibraryInvalid, e.key_span, format!("unknown key `{k}` in a values file"))
                     .label("unknown key")
-                    .help("a values file has `values:` (chart values), optional `fragments:` and `description:`"));
+                    .help("a values file has `values:` (chart values), optional `fragments:` and `description:`; a release file may say `unavailable:`"));
             }
         }
+        let unavailable = match top.shift_remove("unavailable") {
+            Some(e) => match e.node.value {
+                Value::String(s) => Some((s, e.node.span)),
+                _ => {
+                    return Err(shape(
+                        e.node.span,
+                        "`unavailable` must be a string: why the release cannot run the component",
+                    ));
+                }
+            },
+            None => None,
+        };
         let values = match top.shift_remove("values") {
             Some(e) if matches!(e.node.value, Value::Map(_)) => e.node,
             Some(e) if matches!(e.node.value, Value::Null) => {
                 Node::new(Value::Map(Default::default()), e.node.span)
             }
             Some(e) => return Err(shape(e.node.span, "`values` must be a map of chart values")),
+            None if unavailable.is_some() => {
+                Node::new(Value::Map(Default::default()), doc.span.with_len(0))
+            }
             None => return Err(shape(doc.span.with_len(0), "a values file needs `values:`")),
         };
         let mut fragments = Vec::new();
@@ -104,6 +129,7 @@ impl ValuesFile {
             file,
             values,
             fragments,
+            unavailable,
         })
     }
 }

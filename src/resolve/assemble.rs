@@ -67,7 +67,11 @@ pub fn assemble(
         name: name.to_string(),
         kind: c.def().kind,
         chart: c.def().chart.clone(),
-        version: inputs.release().chart_version(&c.def().chart).to_string(),
+        version: inputs
+            .release()
+            .chart_version(&c.def().chart)
+            .expect("availability::check found every chart pinned")
+            .to_string(),
         tier: inputs.plan.tiers[name],
         depends_on: inputs.plan.depends_on(name),
         values,

@@ -11,6 +11,7 @@
 //! deletes. Every node keeps the span of the layer that set it.
 
 mod assemble;
+mod availability;
 mod catalogue;
 mod evaluate;
 mod merge;
@@ -148,7 +149,8 @@ pub fn site_json(site: &Site) -> serde_json::Value {
 
 /// Resolves a checked site, in passes:
 ///
-/// 1. [`plan`](plan::plan): the components and their order;
+/// 1. [`plan`](plan::plan): the components and their order, each one
+///    available in the release ([`availability::check`]);
 /// 2. [`Catalogue::build`]: every endpoint, from the definitions;
 /// 3. [`stage::stage_all`]: each component's layers below the catalogue
 ///    rules (in parallel);
@@ -168,12 +170,17 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
         .map(|(n, s)| (n.clone(), s.enabled))
         .collect();
     let plan = plan::plan(lib, &listed, &site_ctx, &engine)?;
+    let spans = SiteSpans::new(&checked.doc);
+    let unavailable = availability::check(lib, site.spec.release.as_str(), &plan, &spans);
+    if !unavailable.is_empty() {
+        return Err(unavailable);
+    }
     let inputs = Inputs {
         checked,
         lib,
         engine: &engine,
         site_json,
-        spans: SiteSpans::new(&checked.doc),
+        spans,
         plan: &plan,
         release_name: site.spec.release.as_str(),
     };

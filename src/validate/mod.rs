@@ -5,6 +5,7 @@
 //! Schema (structure, types, ranges), library rules (names, consistency,
 //! requirements) and the secret-material ban.
 
+pub mod availability;
 mod rules;
 pub mod schema;
 mod secrets;

@@ -21,6 +21,7 @@ pub fn check(doc: &Node, effective: &J, lib: &Library) -> Vec<Diagnostic> {
         return out;
     };
     library_names(spec, lib, &mut out);
+    super::availability::check(spec, lib, &mut out);
     storage(spec, &mut out);
     provider_networks(spec, &mut out);
     let listed = listed_services(spec, lib, &mut out);
@@ -72,6 +73,20 @@ fn library_names(spec: &Node, lib: &Library, out: &mut Vec<Diagnostic>) {
         let Some(node) = spec.get(key) else { continue };
         let Some(name) = node.as_str() else { continue };
         if known.contains(&name) {
+            continue;
+        }
+        if key == "release"
+            && let Some(r) = lib.retired.get(name)
+        {
+            out.push(
+                Diagnostic::error(
+                    Code::RetiredRelease,
+                    node.span,
+                    format!("release `{name}` ({}) is retired: {}", r.codename, r.reason),
+                )
+                .label("no longer in the library")
+                .help(r.help.clone()),
+            );
             continue;
         }
         let help = suggest(name, known.iter().copied(), dir);

@@ -32,6 +32,29 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// Runs git in `dir` with a fixed identity and `main` as the first
+/// branch; fails the test when git fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=stackc",
+            "-c",
+            "user.email=stackc@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        st.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+}
+
 /// `../shared/conformance` (or `$STACKC_CONFORMANCE`). Tests that need it
 /// fail, never skip, when it is missing.
 pub fn conformance() -> PathBuf {
@@ -46,12 +69,17 @@ pub fn conformance() -> PathBuf {
     p
 }
 
+/// Where `scripts/setup` installs the tools (`$STACKC_TOOLS` or `.tools/`).
+pub fn tools_dir() -> PathBuf {
+    std::env::var_os("STACKC_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools"))
+}
+
 /// A tool installed by `scripts/setup` into `.tools/`. Fails (never skips)
 /// when missing.
 pub fn tool(name: &str) -> PathBuf {
-    let dir = std::env::var_os("STACKC_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".tools"));
+    let dir = tools_dir();
     let p = if name == "python" {
         dir.join("venv/bin/python")
     } else {
@@ -76,7 +104,8 @@ pub fn bless() -> bool {
     wanted
 }
 
-fn diff(expected: &str, actual: &str) -> String {
+/// A unified diff of two texts.
+pub fn diff(expected: &str, actual: &str) -> String {
     similar::TextDiff::from_lines(expected, actual)
         .unified_diff()
         .context_radius(3)
