@@ -22,7 +22,8 @@ fn upstream(rel: &str) -> J {
 #[test]
 fn library_loads_and_is_complete() {
     let lib = embedded_library();
-    assert_eq!(lib.components.len(), 20);
+    assert_eq!(lib.components.len(), 28);
+    assert!(lib.unsupported.contains_key("zun"), "zun has no chart");
     // The embedded definitions are parsed on first use at run time; this is
     // where they are checked (a `--library` directory is checked on load).
     let problems = lib.check();

@@ -12,6 +12,7 @@
 //! releases/<series>/release.yaml      release metadata, chart versions
 //! releases/<series>/<name>.yaml       release values (image tags)  (values file)
 //! releases/retired.yaml               releases no longer rendered, and why
+//! components/unsupported.yaml         services openstack-helm has no chart for
 //! profiles/<profile>/profile.yaml     profile description
 //! profiles/<profile>/<name>.yaml      profile values               (values file)
 //! ```
@@ -30,7 +31,8 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 pub use component::{
-    ComponentDef, ComponentKind, EndpointDef, Requirement, RouteDef, SecretValue, Selectors,
+    ComponentDef, ComponentKind, EndpointDef, NeedsCeph, RequiredSetting, Requirement, RouteDef,
+    SecretValue, Selectors,
 };
 pub use key_check::check as check_chart_keys;
 pub use keys::{ChartKeys, KeyCheck, is_free_form};
@@ -56,6 +58,9 @@ pub struct Library {
     pub releases: IndexMap<String, Release>,
     /// Releases the library no longer renders (`releases/retired.yaml`).
     pub retired: IndexMap<String, RetiredRelease>,
+    /// OpenStack services openstack-helm has no chart for
+    /// (`components/unsupported.yaml`), and what to use instead.
+    pub unsupported: IndexMap<String, Unsupported>,
     /// Profiles by name, in name order.
     pub profiles: IndexMap<String, Profile>,
     /// Organisation layers, lowest precedence first.
@@ -205,6 +210,17 @@ pub struct RetiredRelease {
     pub help: String,
 }
 
+/// An entry of `components/unsupported.yaml`: an OpenStack service that
+/// openstack-helm has no chart for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unsupported {
+    /// What the service does (`containers as a service`).
+    pub what: String,
+    /// What a site uses instead.
+    pub instead: String,
+}
+
 pub struct Release {
     pub def: ReleaseDef,
     pub file: FileId,
@@ -319,6 +335,7 @@ impl Library {
             components: IndexMap::new(),
             releases: IndexMap::new(),
             retired: IndexMap::new(),
+            unsupported: IndexMap::new(),
             profiles: IndexMap::new(),
             layers: Vec::new(),
         };
@@ -368,6 +385,7 @@ impl Library {
                     f @ ("values.yaml" | "site.yaml" | "chart-keys.txt"),
                 ] => component_files.push((c.to_string(), f.to_string(), id)),
                 ["releases", "retired.yaml"]
+                | ["components", "unsupported.yaml"]
                 | ["releases", _, "release.yaml"]
                 | ["profiles", _, "profile.yaml"] => definitions.push((rel.clone(), id)),
                 ["releases", r, f] => release_values.push(Pending {
@@ -394,6 +412,12 @@ impl Library {
                 ["releases", "retired.yaml"] => {
                     match decode::<IndexMap<String, RetiredRelease>>(&doc, "retired releases") {
                         Ok(r) => lib.retired = r,
+                        Err(d) => diags.push(d),
+                    }
+                }
+                ["components", "unsupported.yaml"] => {
+                    match decode::<IndexMap<String, Unsupported>>(&doc, "unsupported services") {
+                        Ok(u) => lib.unsupported = u,
                         Err(d) => diags.push(d),
                     }
                 }
@@ -429,7 +453,7 @@ impl Library {
                 },
                 _ => diags.push(
                     Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{rel}`"))
-                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml, releases/retired.yaml and profiles/<name>/*.yaml"),
+                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml, releases/retired.yaml, components/unsupported.yaml and profiles/<name>/*.yaml"),
                 ),
             }
         }
@@ -573,8 +597,24 @@ impl Library {
         doc
     }
 
-    /// Requirements and catalogue uses must name existing things.
+    /// Requirements and catalogue uses must name existing things; a
+    /// component is never also listed as unsupported.
     fn check_references(&self, diags: &mut Vec<Diagnostic>) {
+        for name in self
+            .unsupported
+            .keys()
+            .filter(|n| self.components.contains_key(*n))
+        {
+            let c = &self.components[name];
+            diags.push(
+                Diagnostic::error(
+                    Code::LibraryInvalid,
+                    c.doc().span.with_len(0),
+                    format!("`{name}` is a component and listed in components/unsupported.yaml"),
+                )
+                .help("remove it from components/unsupported.yaml"),
+            );
+        }
         let provided: Vec<&str> = self
             .components
             .values()

@@ -119,6 +119,14 @@ checked_string!(
     LibraryName, def = "libraryName", pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$", max = 63, check = |s: &str| first_rest(s, alnum, |c| alnum(c) || matches!(c, '_' | '.' | '-'))
 );
 
+checked_string!(
+    /// A container image reference with a registry, a repository path and a
+    /// tag or digest: `registry.example.com/openstack/gnocchi:4.6.5`.
+    ImageRef, def = "imageRef",
+    pattern = "^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$",
+    max = 512, check = image_ref
+);
+
 fn alnum(c: char) -> bool {
     c.is_ascii_alphanumeric()
 }
@@ -196,6 +204,93 @@ fn monitor_address(s: &str) -> bool {
     host_ok && port_ok
 }
 
+/// `registry[:port]/path/name` with `:tag`, `@sha256:<digest>` or both.
+fn image_ref(s: &str) -> bool {
+    let (body, digest) = match s.split_once('@') {
+        Some((b, d)) => (b, Some(d)),
+        None => (s, None),
+    };
+    let digest_ok = digest.is_none_or(|d| {
+        d.strip_prefix("sha256:").is_some_and(|h| {
+            h.len() == 64
+                && h.chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        })
+    });
+    let Some((domain, path)) = body.split_once('/') else {
+        return false;
+    };
+    let (host, port) = match domain.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (domain, None),
+    };
+    let host_ok = host.chars().all(|c| alnum(c) || c == '.' || c == '-')
+        && host.chars().next().is_some_and(alnum)
+        && host.chars().last().is_some_and(alnum);
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()));
+    let (repo, tag) = match path.split_once(':') {
+        Some((r, t)) => (r, Some(t)),
+        None => (path, None),
+    };
+    let component = |c: &str| {
+        let bytes = c.as_bytes();
+        !c.is_empty()
+            && c.chars()
+                .all(|ch| lower_alnum(ch) || matches!(ch, '.' | '_' | '-'))
+            && bytes.first().is_some_and(|b| lower_alnum(*b as char))
+            && bytes.last().is_some_and(|b| lower_alnum(*b as char))
+            && !bytes
+                .windows(2)
+                .any(|w| !lower_alnum(w[0] as char) && !lower_alnum(w[1] as char))
+    };
+    let tag_ok = tag.is_none_or(|t| {
+        t.chars().count() <= 128
+            && first_rest(
+                t,
+                |c| alnum(c) || c == '_',
+                |c| alnum(c) || matches!(c, '_' | '.' | '-'),
+            )
+    });
+    digest_ok
+        && host_ok
+        && port_ok
+        && repo.split('/').all(component)
+        && tag_ok
+        && (tag.is_some() || digest.is_some())
+}
+
+/// The monitor count of a Rook cluster (`spec.mon.count`): an integer
+/// from 1 to 9, Rook's own limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(try_from = "serde_json::Number", into = "u32")]
+pub struct MonCount(u32);
+
+impl MonCount {
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<serde_json::Number> for MonCount {
+    type Error = String;
+    fn try_from(n: serde_json::Number) -> Result<Self, String> {
+        // JSON Schema counts 3.0 as an integer; so do we.
+        let v = n.as_f64().unwrap_or(f64::NAN);
+        if v.fract() == 0.0 && (1.0..=9.0).contains(&v) {
+            Ok(MonCount(v as u32))
+        } else {
+            Err("monCount must be an integer from 1 to 9".into())
+        }
+    }
+}
+
+impl From<MonCount> for u32 {
+    fn from(m: MonCount) -> u32 {
+        m.0
+    }
+}
+
 /// A replica count: an integer from 1 to [`Replicas::MAX`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(try_from = "serde_json::Number", into = "u32")]
@@ -237,6 +332,12 @@ pub type CheckedString = (&'static str, &'static str, usize, fn(&str) -> bool);
 
 /// Every checked string type.
 pub const CHECKED_STRINGS: &[CheckedString] = &[
+    (
+        ImageRef::SCHEMA_DEF,
+        ImageRef::PATTERN,
+        ImageRef::MAX_LEN,
+        ImageRef::is_valid,
+    ),
     (
         DnsLabel::SCHEMA_DEF,
         DnsLabel::PATTERN,

@@ -101,7 +101,8 @@ fn stage(inputs: &Inputs<'_>, catalogue: &Catalogue, name: &str) -> (Staged, Vec
             });
         }
     }
-    let mut site_yaml = site_layer::rules(c, inputs.site(), &inputs.spans);
+    let keys = c.keys.as_ref().map(|k| k.get(&lib.files));
+    let mut site_yaml = site_layer::rules(c, inputs.site(), &inputs.spans, keys);
     if let Some(lazy) = &c.site {
         match lazy.get(&lib.files) {
             Ok(vf) => {

@@ -428,6 +428,14 @@ fn lower_first(s: &str) -> String {
 
 /// Fills in schema defaults for absent keys, so rules see the effective site.
 pub fn apply_defaults(json: &mut J) {
+    // `keystone:` (null) is a service with defaults, like `keystone: {}`.
+    if let Some(J::Object(services)) = json.pointer_mut("/spec/services") {
+        for v in services.values_mut() {
+            if v.is_null() {
+                *v = J::Object(Default::default());
+            }
+        }
+    }
     fill(json, &SCHEMA);
 }
 
