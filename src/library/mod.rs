@@ -130,10 +130,18 @@ impl Component {
     ) -> Result<bool, Diagnostic> {
         let Some(cond) = when else { return Ok(true) };
         engine.eval_bool(cond, ctx).map_err(|e| {
-            let entry = self
-                .doc()
-                .get(field)
-                .and_then(|n| n.at(&[PathSeg::Index(index)]));
+            // A list field's entry (`requires[i]`), or a map field itself
+            // (`needsCeph`).
+            let field_node = self.doc().get(field);
+            let is_map = field_node.is_some_and(|n| n.as_map().is_some());
+            let entry = field_node.and_then(|n| match is_map {
+                true => Some(n),
+                false => n.at(&[PathSeg::Index(index)]),
+            });
+            let at = match is_map {
+                true => field.to_string(),
+                false => format!("{field}[{index}]"),
+            };
             let span = entry
                 .and_then(|n| n.get("when"))
                 .or(entry)
@@ -142,7 +150,7 @@ impl Component {
                 Code::LibraryExpression,
                 span,
                 format!(
-                    "`{}` {field}[{index}]: condition failed: {}",
+                    "`{}` {at}: condition failed: {}",
                     self.name,
                     crate::template::describe(&e)
                 ),
