@@ -40,7 +40,10 @@ pub fn explain(
         let help = if lib.components.contains_key(head) {
             format!("`{head}` is not enabled in this site")
         } else {
-            match did_you_mean(head, names.iter().copied()) {
+            let close = (head.len() <= 100)
+                .then(|| did_you_mean(head, names.iter().copied()))
+                .flatten();
+            match close {
                 Some(s) => format!(
                     "did you mean `{s}`? A path starts with a component: `nova.pod.replicas.osapi`"
                 ),
@@ -52,8 +55,8 @@ pub fn explain(
         };
         return Err(Diagnostic::at_path(
             Code::UnknownPath,
-            dotted,
-            format!("`{head}` is not a component of this site"),
+            clip(dotted),
+            format!("`{}` is not a component of this site", clip(head)),
         )
         .help(help));
     };
@@ -95,38 +98,62 @@ fn setting(files: &Files, label: &str, node: &Node) -> Setting {
     }
 }
 
-/// Matches path words to keys, joining words for keys that contain dots.
+/// Matches path words to keys, joining words for keys that contain dots:
+/// at each step the longest key of the maps there (in the final values or
+/// any layer) that the rest of the path starts with, or a list index. Time
+/// is linear in the path's length (each step consumes what it matched;
+/// nothing is re-joined).
 fn resolve_path(values: &Node, c: &ResolvedComponent, raw: &[&str]) -> Option<Vec<PathSeg>> {
     let trees: Vec<&Node> = std::iter::once(values)
         .chain(c.layers.iter().map(|l| &l.tree))
         .collect();
+    let joined = raw.join(".");
+    let mut rest = joined.as_str();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < raw.len() {
-        let mut matched = None;
-        for j in (i + 1..=raw.len()).rev() {
-            let key = raw[i..j].join(".");
-            let mut candidate = out.clone();
-            candidate.push(PathSeg::Key(key.clone()));
-            if trees.iter().any(|t| t.at(&candidate).is_some()) {
-                matched = Some((j, PathSeg::Key(key)));
-                break;
-            }
-            if j == i + 1
-                && let Ok(n) = raw[i].parse::<usize>()
-            {
-                let mut idx = out.clone();
-                idx.push(PathSeg::Index(n));
-                if trees.iter().any(|t| t.at(&idx).is_some()) {
-                    matched = Some((j, PathSeg::Index(n)));
+    while !rest.is_empty() {
+        let here: Vec<&Node> = trees.iter().filter_map(|t| t.at(&out)).collect();
+        let key = here
+            .iter()
+            .filter_map(|n| n.as_map())
+            .flat_map(|m| m.keys())
+            .filter(|k| {
+                rest.strip_prefix(k.as_str())
+                    .is_some_and(|after| after.is_empty() || after.starts_with('.'))
+            })
+            .max_by_key(|k| k.len());
+        let word = rest.split('.').next().unwrap_or("");
+        let (seg, used) = match key {
+            Some(k) => (PathSeg::Key(k.clone()), k.len()),
+            None => {
+                let i: usize = word.parse().ok()?;
+                let is_item = here
+                    .iter()
+                    .any(|n| matches!(&n.value, Value::Seq(items) if i < items.len()));
+                if !is_item {
+                    return None;
                 }
+                (PathSeg::Index(i), word.len())
             }
-        }
-        let (next, seg) = matched?;
+        };
         out.push(seg);
-        i = next;
+        rest = &rest[used..];
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+        if out.len() > 1024 {
+            return None;
+        }
     }
     Some(out)
+}
+
+/// A path as shown in a message (a hostile one can be megabytes long).
+fn clip(path: &str) -> String {
+    if path.chars().count() > 200 {
+        let mut s: String = path.chars().take(197).collect();
+        s.push_str("...");
+        s
+    } else {
+        path.to_string()
+    }
 }
 
 fn not_found(
@@ -174,19 +201,27 @@ fn not_found(
     candidates.sort();
     candidates.dedup();
     let word = raw.get(depth).copied().unwrap_or("");
-    let help = match did_you_mean(word, candidates.iter().map(String::as_str)) {
+    // A hostile path's word can be huge: suggest only for plausible ones.
+    let suggestion = (word.len() <= 100)
+        .then(|| did_you_mean(word, candidates.iter().map(String::as_str)))
+        .flatten();
+    let help = match suggestion {
         Some(s) => {
             let mut fixed: Vec<&str> = raw[..depth].to_vec();
             fixed.push(s);
-            format!("did you mean `{}.{}`?", c.name, fixed.join("."))
+            format!("did you mean `{}.{}`?", c.name, clip(&fixed.join(".")))
         }
         None if candidates.is_empty() => "`stackc values SITE COMPONENT` prints every value".into(),
         None => format!("keys here: {}", quoted_list(candidates.iter().take(15))),
     };
     Err(Diagnostic::at_path(
         Code::UnknownPath,
-        dotted,
-        format!("the `{}` chart has no value `{}`", c.chart, raw.join(".")),
+        clip(dotted),
+        format!(
+            "the `{}` chart has no value `{}`",
+            c.chart,
+            clip(&raw.join("."))
+        ),
     )
     .help(help))
 }

@@ -1,8 +1,9 @@
 //! Reading files at a git revision (`stackc diff --against REV`): `git show`
 //! and `git ls-tree`, never a checkout. Local only: no fetch, no network.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::library::{RawFile, RawTree, is_library_file};
@@ -14,19 +15,61 @@ pub struct Revision {
     pub rev: String,
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
+/// Runs git and returns its output, at most `limit` bytes of it.
+fn git_limited(dir: &Path, args: &[&str], limit: u64) -> Result<Vec<u8>, Failure> {
+    let mut child = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Failure::Git(format!("cannot run git: {e}")))?;
+    let mut stderr = child.stderr.take().expect("piped");
+    let errors = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stderr.read_to_end(&mut s);
+        s
+    });
+    let mut out = Vec::new();
+    let read = child
+        .stdout
+        .take()
+        .expect("piped")
+        .take(limit + 1)
+        .read_to_end(&mut out);
+    if out.len() as u64 > limit {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(Failure::TooLarge);
     }
+    let status = child
+        .wait()
+        .map_err(|e| Failure::Git(format!("cannot run git: {e}")))?;
+    let errors = errors.join().unwrap_or_default();
+    match read {
+        Ok(_) if status.success() => Ok(out),
+        Ok(_) => Err(Failure::Git(
+            String::from_utf8_lossy(&errors).trim().to_string(),
+        )),
+        Err(e) => Err(Failure::Git(format!("cannot read git's output: {e}"))),
+    }
+}
+
+enum Failure {
+    Git(String),
+    TooLarge,
+}
+
+/// Runs git for a listing or a revision (output far below the limit).
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    git_limited(dir, args, 64 * 1024 * 1024).map_err(|f| match f {
+        Failure::Git(e) => e,
+        Failure::TooLarge => "git printed more than 64 MiB".into(),
+    })
 }
 
 fn fail(what: &str, msg: String) -> Diagnostic {
@@ -82,9 +125,20 @@ impl Revision {
     }
 
     /// The bytes of a file at the revision.
+    /// Files over the input size limit are refused (E0002) without being
+    /// read whole, like files on disk.
     pub fn show(&self, rel: &str) -> Result<Vec<u8>, Diagnostic> {
-        git(&self.root, &["show", &format!("{}:{rel}", self.rev)])
-            .map_err(|e| fail(&format!("{rel}@{}", self.rev), e))
+        let what = format!("{rel}@{}", self.rev);
+        let spec = format!("{}:{rel}", self.rev);
+        git_limited(
+            &self.root,
+            &["cat-file", "blob", &spec],
+            crate::load::MAX_FILE_BYTES,
+        )
+        .map_err(|f| match f {
+            Failure::Git(e) => fail(&what, e),
+            Failure::TooLarge => crate::load::too_large(&what),
+        })
     }
 
     /// Whether `path` is inside the repository.

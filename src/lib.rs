@@ -19,6 +19,7 @@ pub mod emit;
 pub mod explain;
 pub mod git;
 pub mod graph;
+pub mod image;
 pub mod init;
 pub mod library;
 pub mod load;

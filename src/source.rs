@@ -5,7 +5,7 @@
 //! is a byte range inside one file; it is how diagnostics point at the exact
 //! key or value and how resolved values remember where they came from.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`Files`] arena.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,11 +99,32 @@ pub struct SourceFile {
     pub text: Arc<str>,
     pub layer: Layer,
     line_starts: Vec<u32>,
+    ascii: bool,
+    /// Character counts at block boundaries, for columns on long lines
+    /// of non-ASCII text (built on first use).
+    char_index: OnceLock<Vec<u32>>,
+    /// The secret values found in the parsed tree (set by the reader;
+    /// diagnostics redact them).
+    secrets: OnceLock<Secrets>,
 }
+
+/// Secret values of a source file, as found in its parsed tree.
+#[derive(Debug, Default)]
+pub struct Secrets {
+    /// Byte ranges of the values in the text.
+    pub spans: Vec<(u32, u32)>,
+    /// The values as read (a quoted or block scalar reads differently
+    /// from its text).
+    pub values: Vec<String>,
+}
+
+/// Bytes per block of [`SourceFile`]'s character index.
+const CHAR_BLOCK: usize = 4096;
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>, layer: Layer) -> SourceFile {
         let text: Arc<str> = text.into();
+        let ascii = text.is_ascii();
         // YAML line breaks: `\r\n`, `\r` and `\n` (the reader counts lines
         // the same way, so its positions map back exactly).
         let bytes = text.as_bytes();
@@ -126,19 +147,90 @@ impl SourceFile {
             text,
             layer,
             line_starts,
+            ascii,
+            char_index: OnceLock::new(),
+            secrets: OnceLock::new(),
         }
+    }
+
+    /// Records the secret values of this file (the first call wins: every
+    /// parse of a file finds the same).
+    pub fn set_secrets(&self, secrets: Secrets) {
+        let _ = self.secrets.set(secrets);
+    }
+
+    /// The secret values found when the file was parsed (none when it was
+    /// never parsed).
+    pub fn secrets(&self) -> Option<&Secrets> {
+        self.secrets.get()
+    }
+
+    /// The 0-based line holding a byte offset.
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len()) as u32;
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// The byte range of a 0-based line, without its line break.
+    pub fn line_range(&self, line: usize) -> (usize, usize) {
+        let start = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&s| s as usize);
+        let next = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&s| s as usize);
+        let body = self.text[start..next].trim_end_matches(['\n', '\r']);
+        (start, start + body.len())
+    }
+
+    /// The byte offset where the 0-based line `line` starts (the text's
+    /// length past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line)
+            .map_or(self.text.len(), |&s| s as usize)
+    }
+
+    /// Characters in `text[..offset]`, in time independent of the text's
+    /// length.
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.ascii {
+            return offset;
+        }
+        let block = offset / CHAR_BLOCK;
+        let b = floor_char_boundary(&self.text, block * CHAR_BLOCK);
+        self.char_index()[block] as usize + self.text[b..offset].chars().count()
+    }
+
+    /// Cumulative character counts at each block boundary (rounded down
+    /// to a character boundary).
+    fn char_index(&self) -> &[u32] {
+        self.char_index.get_or_init(|| {
+            let mut out = Vec::with_capacity(self.text.len() / CHAR_BLOCK + 1);
+            let mut chars = 0u32;
+            let mut at = 0;
+            for block in 0..=self.text.len() / CHAR_BLOCK {
+                let b = floor_char_boundary(&self.text, block * CHAR_BLOCK);
+                chars += self.text[at..b].chars().count() as u32;
+                at = b;
+                out.push(chars);
+            }
+            out
+        })
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let offset = offset.min(self.text.len() as u32);
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let offset = (offset as usize).min(self.text.len());
+        let line = self.line_index(offset);
         let start = self.line_starts[line] as usize;
-        let end = floor_char_boundary(&self.text, offset as usize);
-        let col = self.text[start..end].chars().count();
+        let end = floor_char_boundary(&self.text, offset);
+        let col = self.chars_before(end) - self.chars_before(start);
         (line + 1, col + 1)
     }
 
@@ -148,9 +240,19 @@ impl SourceFile {
             return self.text.len();
         };
         let start = start as usize;
-        let rest = &self.text[start..];
-        match rest.char_indices().nth(col_chars) {
-            Some((i, _)) => start + i,
+        if self.ascii {
+            return (start + col_chars).min(self.text.len());
+        }
+        // The block holding the wanted character, then a short scan.
+        let want = self.chars_before(start) + col_chars;
+        let index = self.char_index();
+        let block = index
+            .partition_point(|&c| (c as usize) <= want)
+            .saturating_sub(1);
+        let from = floor_char_boundary(&self.text, block * CHAR_BLOCK).max(start);
+        let skip = want - self.chars_before(from);
+        match self.text[from..].char_indices().nth(skip) {
+            Some((i, _)) => from + i,
             None => self.text.len(),
         }
     }
@@ -245,6 +347,23 @@ mod tests {
         // 'x' is at byte 10 (é is two bytes) but column 5 in characters.
         assert_eq!(f.line_col(10), (2, 5));
         assert_eq!(f.offset_of(2, 4), 10);
+    }
+
+    #[test]
+    fn columns_and_offsets_on_long_non_ascii_lines() {
+        let line: String = (0..5000)
+            .map(|i| if i % 3 == 0 { 'é' } else { 'a' })
+            .collect();
+        let text = format!("x\n{line}\n");
+        let f = SourceFile::new("t", text.as_str(), Layer::Site);
+        for col in [0, 1, 2, 1000, 4095, 4096, 4097, 4999] {
+            let off = f.offset_of(2, col);
+            let expected = 2 + line.char_indices().nth(col).unwrap().0;
+            assert_eq!(off, expected, "{col}");
+            assert_eq!(f.line_col(off as u32), (2, col + 1), "{col}");
+        }
+        assert_eq!(f.offset_of(2, 5000), 2 + line.len());
+        assert_eq!(f.line_range(1), (2, 2 + line.len()));
     }
 
     #[test]

@@ -279,6 +279,16 @@ fn broken_layers_and_libraries_are_located() {
         ),
         (
             vec![
+                "--layer",
+                "tests/cases/layers/unavailable",
+                "validate",
+                "sites/lab-aio.yaml",
+            ],
+            "E0101",
+            "tests/cases/layers/unavailable/nova.yaml:2:1",
+        ),
+        (
+            vec![
                 "--library",
                 "tests/cases/libraries/expression-typo",
                 "values",

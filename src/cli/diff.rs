@@ -166,10 +166,15 @@ fn site_side(
     })
 }
 
-/// A rendered directory: its YAML files.
+/// A rendered directory: its YAML files and `.stackc` markers (which say
+/// where each site's tree is). Symbolic links are followed (a linked file
+/// is part of the tree; a loop is an error).
 fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, Exit> {
     let mut files = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    for e in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let e = e.map_err(|e| {
             ctx.fail(
                 Diagnostic::at_path(
@@ -180,12 +185,12 @@ fn dir_side(ctx: &mut Ctx, dir: &Path) -> Result<Side, Exit> {
                 .help("check the path"),
             )
         })?;
-        if !e.file_type().is_file()
-            || !matches!(
+        let wanted = e.file_name() == crate::emit::MARKER
+            || matches!(
                 e.path().extension().and_then(|x| x.to_str()),
                 Some("yaml" | "yml")
-            )
-        {
+            );
+        if !e.file_type().is_file() || !wanted {
             continue;
         }
         let rel = crate::source::relative_path(dir, e.path());

@@ -5,6 +5,7 @@ mod completions;
 mod diff;
 mod explain;
 mod graph;
+mod images;
 mod init;
 mod library;
 mod man;
@@ -110,6 +111,7 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     Graph(graph::GraphArgs),
     Values(values::ValuesArgs),
+    Images(images::ImagesArgs),
     Secrets(secrets::SecretsArgs),
     Schema(schema::SchemaArgs),
     Library(library::LibraryArgs),
@@ -130,6 +132,25 @@ pub enum Exit {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Exit {
+    // Every thread that evaluates library expressions (this command's and
+    // rayon's) gets the same generous stack: parsing and compiling a
+    // bounded expression recurses, more so in debug builds.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build_global();
+    std::thread::Builder::new()
+        .name("stackc".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || run_here(cli))
+        .and_then(|t| t.join().map_err(|_| std::io::Error::other("panicked")))
+        .unwrap_or(Exit::Error)
+}
+
+/// Stack of the threads running a command (reserved address space; only
+/// what is used is committed).
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+fn run_here(cli: Cli) -> Exit {
     let color = cli.global.color.enabled(std::io::stderr().is_terminal());
     let mut ctx = Ctx {
         report: Report::new(cli.global.message_format, color),
@@ -144,6 +165,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain(args) => explain::run(&mut ctx, args),
         Command::Graph(args) => graph::run(&mut ctx, args),
         Command::Values(args) => values::run(&mut ctx, args),
+        Command::Images(args) => images::run(&mut ctx, args),
         Command::Schema(args) => schema::run(&mut ctx, args),
         Command::Library(args) => library::run(&mut ctx, args),
         Command::Completions(args) => completions::run(&mut ctx, args),

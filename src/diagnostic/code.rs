@@ -59,8 +59,9 @@ codes! {
     Inconsistent = "E0016", "inconsistent settings";
     /// A required service is explicitly disabled.
     RequirementDisabled = "E0017", "required service is disabled";
-    /// Secret material written into a site file.
-    SecretInSite = "E0018", "secret value in a site file";
+    /// Secret material written into a site file, a layer or the library,
+    /// or computed by an expression.
+    SecretInSite = "E0018", "secret value in a site, layer or library";
     /// A value key that the chart does not have.
     UnknownChartKey = "E0019", "unknown chart value key";
     /// Components that require each other in a cycle.
@@ -73,12 +74,18 @@ codes! {
     SiteConflict = "E0023", "two sites with one name";
     /// Reading a git revision failed.
     Git = "E0024", "git error";
+    /// Two documents of a rendered tree have one identity.
+    DuplicateObject = "E0025", "duplicate object in a rendered tree";
     /// `spec.release` names a release the library no longer renders.
     RetiredRelease = "E0030", "retired release";
     /// An enabled component has no chart version published for the release.
     NoChart = "E0031", "no published chart for the release";
     /// An enabled component cannot run with the release (no image build).
     Unavailable = "E0032", "component unavailable for the release";
+    /// The registry mirror would store two different images under one name.
+    MirrorConflict = "E0033", "images collide in the mirror";
+    /// With a registry mirror, an image key holds no image reference.
+    NotMirrored = "E0034", "image not moved to the mirror";
     /// `stackc init` would overwrite a file.
     FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.

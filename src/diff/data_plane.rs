@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use super::hazards::{Hazard, HazardKind};
+use crate::image::ImageRef;
 
 /// `quay.io/airshipit/mariadb:11.4.8-noble` -> (`mariadb`, `11.4.8-noble`).
 fn name_and_tag(image: &str) -> Option<(&str, &str)> {
-    let image = image.split('@').next()?;
-    let (repo, tag) = image.rsplit_once(':').filter(|(_, t)| !t.contains('/'))?;
-    Some((repo.rsplit('/').next()?, tag))
+    let r = ImageRef::parse(image);
+    Some((r.name(), r.tag()?))
 }
 
 /// A RabbitMQ version from an image tag: `3.13-management` -> [3, 13].

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value as J, json};
 
+use super::escape::{line as esc, md_cell, md_code, md_text};
 use super::{Diff, FieldChange, ObjectDiff, Op, Status, comment};
 
 /// Version of the JSON output (`schema` field). Bumped on incompatible
@@ -55,11 +56,12 @@ fn by_component(d: &Diff) -> BTreeMap<String, Vec<&ObjectDiff>> {
     m
 }
 
-/// A value on one line: strings as written, others as compact JSON.
+/// A value on one line: strings as written (control characters
+/// escaped), others as compact JSON.
 fn inline(v: &Option<J>) -> String {
     let s = match v {
         None => String::new(),
-        Some(J::String(s)) => s.clone(),
+        Some(J::String(s)) => esc(s),
         Some(other) => other.to_string(),
     };
     if s.chars().count() > 120 {
@@ -103,7 +105,12 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
         "-" => red,
         _ => yellow,
     };
-    let mut out = format!("{} {} -> {}\n", p.paint(bold, "stackc diff"), d.old, d.new);
+    let mut out = format!(
+        "{} {} -> {}\n",
+        p.paint(bold, "stackc diff"),
+        esc(&d.old),
+        esc(&d.new)
+    );
     if d.is_empty() {
         out.push_str("no changes\n");
         return out;
@@ -116,16 +123,16 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
             let scope = h
                 .component
                 .as_deref()
-                .map(|c| format!(" [{c}]"))
+                .map(|c| format!(" [{}]", esc(c)))
                 .unwrap_or_default();
             out.push_str(&format!(
                 "  {} {}{scope}: {}\n",
                 p.paint(red.bold(), "!"),
                 h.kind.as_str(),
-                h.message
+                esc(&h.message)
             ));
             if let Some(help) = &h.help {
-                out.push_str(&format!("      {} {help}\n", p.paint(bold, "help:")));
+                out.push_str(&format!("      {} {}\n", p.paint(bold, "help:"), esc(help)));
             }
         }
     }
@@ -133,6 +140,7 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
         out.push('\n');
     }
     for (component, objs) in by_component(d) {
+        let component = esc(&component);
         if summary {
             let c = |s: Status| objs.iter().filter(|o| o.status == s).count();
             out.push_str(&format!(
@@ -151,8 +159,8 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
             out.push_str(&format!(
                 "  {} {}  {}\n",
                 p.paint(style(s), s),
-                o.id,
-                p.paint(dim, &format!("({})", o.file))
+                esc(&o.id.to_string()),
+                p.paint(dim, &format!("({})", esc(&o.file)))
             ));
             for c in &o.changes {
                 out.push_str(&format!(
@@ -170,26 +178,23 @@ fn text(d: &Diff, summary: bool, color: bool) -> String {
 
 fn field_text(c: &FieldChange, p: &Paint, style: Style, dim: Style) -> String {
     let s = sign(c.op);
+    let path = esc(&c.path);
     let body = match c.op {
-        Op::Changed => format!("{}: {} -> {}", c.path, inline(&c.old), inline(&c.new)),
-        Op::Added => format!("{}: {}", c.path, inline(&c.new)),
-        Op::Removed => format!("{}: {}", c.path, inline(&c.old)),
+        Op::Changed => format!("{path}: {} -> {}", inline(&c.old), inline(&c.new)),
+        Op::Added => format!("{path}: {}", inline(&c.new)),
+        Op::Removed => format!("{path}: {}", inline(&c.old)),
     };
     let origin = c
         .origin
         .as_ref()
-        .map(|o| format!("  {}", p.paint(dim, &format!("({o})"))))
+        .map(|o| format!("  {}", p.paint(dim, &format!("({})", esc(&o.to_string())))))
         .unwrap_or_default();
     format!("{} {body}{origin}", p.paint(style, s))
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 fn markdown(d: &Diff, summary: bool) -> String {
     let mut out = String::from("### stackc diff\n\n");
-    out.push_str(&format!("`{}` → `{}`\n\n", cell(&d.old), cell(&d.new)));
+    out.push_str(&format!("{} → {}\n\n", md_code(&d.old), md_code(&d.new)));
     if d.is_empty() {
         out.push_str("No changes.\n");
         return out;
@@ -203,12 +208,16 @@ fn markdown(d: &Diff, summary: bool) -> String {
             out.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 h.kind.as_str(),
-                h.component.as_deref().unwrap_or(""),
-                cell(h.object.as_deref().unwrap_or("")),
-                cell(&match &h.help {
-                    Some(help) => format!("{}<br>**What to do:** {help}", h.message),
-                    None => h.message.clone(),
-                })
+                md_text(h.component.as_deref().unwrap_or("")),
+                md_text(h.object.as_deref().unwrap_or("")),
+                match &h.help {
+                    Some(help) => format!(
+                        "{}<br>**What to do:** {}",
+                        md_text(&h.message),
+                        md_cell(help)
+                    ),
+                    None => md_text(&h.message),
+                }
             ));
         }
         out.push('\n');
@@ -219,7 +228,8 @@ fn markdown(d: &Diff, summary: bool) -> String {
         let c = |s: Status| objs.iter().filter(|o| o.status == s).count();
         let fields: usize = objs.iter().map(|o| o.changes.len()).sum();
         out.push_str(&format!(
-            "| {component} | {} | {} | {} | {fields} |\n",
+            "| {} | {} | {} | {} | {fields} |\n",
+            md_text(component),
             c(Status::Changed),
             c(Status::Added),
             c(Status::Removed)
@@ -230,7 +240,8 @@ fn markdown(d: &Diff, summary: bool) -> String {
     }
     for (component, objs) in &groups {
         out.push_str(&format!(
-            "\n<details><summary><b>{component}</b></summary>\n\n"
+            "\n<details><summary><b>{}</b></summary>\n\n",
+            md_text(component)
         ));
         out.push_str("| | object | field | old | new | set by |\n|---|---|---|---|---|---|\n");
         for o in objs {
@@ -238,7 +249,7 @@ fn markdown(d: &Diff, summary: bool) -> String {
                 out.push_str(&format!(
                     "| {} | {} | | | | |\n",
                     sign(o.status),
-                    cell(&o.id.to_string())
+                    md_text(&o.id.to_string())
                 ));
             }
             for c in &o.changes {
@@ -247,19 +258,19 @@ fn markdown(d: &Diff, summary: bool) -> String {
                     if t.is_empty() {
                         String::new()
                     } else {
-                        format!("`{}`", cell(&t))
+                        md_code(&t)
                     }
                 };
                 out.push_str(&format!(
-                    "| {} | {} | `{}` | {} | {} | {} |\n",
+                    "| {} | {} | {} | {} | {} | {} |\n",
                     sign(c.op),
-                    cell(&o.id.to_string()),
-                    cell(&c.path),
+                    md_text(&o.id.to_string()),
+                    md_code(&c.path),
                     code(&c.old),
                     code(&c.new),
                     c.origin
                         .as_ref()
-                        .map(|o| cell(&o.to_string()))
+                        .map(|o| md_text(&o.to_string()))
                         .unwrap_or_default()
                 ));
             }

@@ -12,7 +12,8 @@
 use super::comment::{self, MARKDOWN_BUDGET};
 use super::{Diff, Format, format};
 
-/// Formats the diffs of several sites; `title` says what was compared.
+/// Formats the diffs of several sites; `title` says what was compared (in
+/// Markdown: the caller escapes what it quotes, see [`super::escape`]).
 pub fn render_many(diffs: &[Diff], title: &str, fmt: Format, summary: bool, color: bool) -> String {
     let each = |summary: bool| diffs.iter().map(move |d| format(d, fmt, summary, color));
     match fmt {
@@ -35,7 +36,7 @@ fn markdown(diffs: &[Diff], title: &str, summary: bool) -> String {
             format!(
                 "; no changes: {}",
                 same.iter()
-                    .map(|d| format!("`{}`", d.new))
+                    .map(|d| super::escape::md_code(&d.new))
                     .collect::<Vec<_>>()
                     .join(", ")
             )

@@ -9,9 +9,11 @@
 
 pub mod comment;
 mod data_plane;
+pub mod escape;
 mod format;
 mod hazards;
 mod many;
+pub mod mask;
 mod objects;
 mod tree;
 
@@ -22,13 +24,13 @@ use serde_json::Value as J;
 pub use format::{Format, render as format};
 pub use hazards::{Hazard, HazardKind};
 pub use many::render_many;
+pub use mask::MASK;
 pub use objects::{Object, ObjectId};
 pub use tree::{Op, Seg, path_string};
 
 use crate::diagnostic::Diagnostic;
 use crate::library::Library;
 use crate::resolve::Resolved;
-use crate::secret;
 use crate::source::Files;
 use crate::yaml::PathSeg;
 
@@ -115,8 +117,15 @@ impl Diff {
 /// Compares two sides. `lib` supplies release and component data for the
 /// hazard checks (the new side's library).
 pub fn diff(old: &Side, new: &Side, lib: &Library) -> Result<Diff, Vec<Diagnostic>> {
-    let a = objects::objects(&old.files)?;
-    let b = objects::objects(&new.files)?;
+    let (a, b) = match (
+        objects::objects(&old.files, &old.label),
+        objects::objects(&new.files, &new.label),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            return Err(a.err().into_iter().chain(b.err()).flatten().collect());
+        }
+    };
     let mut out = Vec::new();
     for (id, oa) in &a {
         match b.get(id) {
@@ -159,21 +168,9 @@ fn object_diff(status: Status, o: &Object, changes: Vec<FieldChange>) -> ObjectD
 }
 
 fn field_change(c: tree::Change, oa: &Object, ob: &Object, old: &Side, new: &Side) -> FieldChange {
-    let secret_object = ob.id.kind == "Secret"
-        && matches!(c.path.first(), Some(Seg::Key(k)) if k == "data" || k == "stringData");
-    let secret_path = c
-        .path
-        .iter()
-        .any(|s| matches!(s, Seg::Key(k) if secret::is_secret_key(k)));
-    let masked = |v: Option<J>| {
-        v.map(|v| {
-            if secret_object || secret_path {
-                J::String(MASK.into())
-            } else {
-                mask(v)
-            }
-        })
-    };
+    // Changes are found on the documents as they are; what is shown comes
+    // from their masked copies.
+    let shown = |o: &Object, v: Option<J>| v.map(|_| at(&o.masked, &c.path));
     let origin = values_path(ob, &c.path).and_then(|vp| {
         let (side, component) = match c.op {
             Op::Removed => (old, oa.component.as_deref()),
@@ -182,41 +179,28 @@ fn field_change(c: tree::Change, oa: &Object, ob: &Object, old: &Side, new: &Sid
         origin(side, component?, &vp)
     });
     FieldChange {
-        path: path_string(&c.path),
+        path: mask::mask_text(&path_string(&c.path)).into_owned(),
+        old: shown(oa, c.old),
+        new: shown(ob, c.new),
         segs: c.path,
         op: c.op,
-        old: masked(c.old),
-        new: masked(c.new),
         origin,
     }
 }
 
-/// What masked values are replaced with.
-pub const MASK: &str = "(secret, masked)";
-
-/// Masks secret-looking keys and URL credentials anywhere inside a value.
-fn mask(v: J) -> J {
-    match v {
-        J::Object(m) => J::Object(
-            m.into_iter()
-                .map(|(k, x)| {
-                    let x = if secret::is_secret_key(&k)
-                        && !x.is_object()
-                        && !x.is_array()
-                        && !x.is_null()
-                    {
-                        J::String(MASK.into())
-                    } else {
-                        mask(x)
-                    };
-                    (k, x)
-                })
-                .collect(),
-        ),
-        J::Array(a) => J::Array(a.into_iter().map(mask).collect()),
-        J::String(s) if secret::has_url_credentials(&s) => J::String(MASK.into()),
-        other => other,
-    }
+/// The value at a change's path in a masked document (masked whole when
+/// the path itself no longer resolves there).
+fn at(doc: &J, path: &[Seg]) -> J {
+    let found = path.iter().try_fold(doc, |v, seg| match seg {
+        Seg::Key(k) => v.get(k),
+        Seg::Index(i) => v.get(*i),
+        Seg::Item { key, value } => v.as_array()?.iter().find(|item| {
+            item.get(key)
+                .and_then(tree::scalar_text)
+                .is_some_and(|t| t == *value)
+        }),
+    });
+    found.cloned().unwrap_or_else(|| J::String(MASK.into()))
 }
 
 /// The chart-values path of a change inside an object, if it is one.

@@ -5,13 +5,18 @@ use std::collections::BTreeMap;
 use serde_json::Value as J;
 
 use super::tree::Seg;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Files, Layer, SourceFile};
 
-/// apiVersion / kind / namespace / name.
+/// apiVersion / kind / namespace / name, within one site directory when a
+/// tree holds several.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectId {
+    /// The site directory of a tree holding several rendered sites (each
+    /// marked by its `.stackc`); empty for one site.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub site: String,
     pub api_version: String,
     pub kind: String,
     pub namespace: String,
@@ -20,11 +25,21 @@ pub struct ObjectId {
 
 impl std::fmt::Display for ObjectId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.site.is_empty() {
+            write!(f, "{}: ", self.site)?;
+        }
         if self.namespace.is_empty() {
             write!(f, "{} {}", self.kind, self.name)
         } else {
             write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
         }
+    }
+}
+
+impl ObjectId {
+    /// With the apiVersion: `apps/v1 Deployment openstack/nova-api`.
+    pub fn display_full(&self) -> String {
+        format!("{} {self}", self.api_version)
     }
 }
 
@@ -35,6 +50,8 @@ pub struct Object {
     pub file: String,
     pub component: Option<String>,
     pub doc: J,
+    /// `doc` with its secret values masked: what output shows.
+    pub masked: J,
 }
 
 impl Object {
@@ -72,10 +89,18 @@ pub fn release(objects: &BTreeMap<ObjectId, Object>) -> Option<&str> {
 /// objects get a synthetic identity: a component's `values.yaml` is
 /// `stackc.dev/v1 Values <component>`, a kustomization is identified by its
 /// directory.
+///
+/// A tree holding several rendered sites (directories marked by a
+/// `.stackc` file, e.g. the parent `rendered/`) is matched per site: an
+/// object's identity includes its site directory. Two documents with one
+/// identity are an error naming both files (`label` names the tree): one
+/// of them would otherwise hide the other's changes.
 pub fn objects(
     files: &BTreeMap<String, String>,
+    label: &str,
 ) -> Result<BTreeMap<ObjectId, Object>, Vec<Diagnostic>> {
-    let mut out = BTreeMap::new();
+    let sites = site_dirs(files);
+    let mut out: BTreeMap<ObjectId, Object> = BTreeMap::new();
     let mut diags = Vec::new();
     let mut arena = Files::new();
     for (rel, text) in files {
@@ -90,16 +115,20 @@ pub fn objects(
                 let place = x
                     .span()
                     .map_or(rel.clone(), |s| arena.location(s).to_string());
-                diags
-                    .push(Diagnostic::at_path(x.code, place, x.message).help(
-                        "a rendered directory holds YAML manifests; fix or remove this file",
-                    ));
+                diags.push(
+                    Diagnostic::at_path(x.code, format!("{label}/{place}"), x.message)
+                        .help("a rendered directory holds YAML manifests; fix or remove this file"),
+                );
             }
             continue;
         }
-        let (dir, file_name) = match rel.rsplit_once('/') {
+        let (site, inner) = match sites.iter().find(|s| rel.starts_with(&format!("{s}/"))) {
+            Some(s) => (s.clone(), &rel[s.len() + 1..]),
+            None => (String::new(), rel.as_str()),
+        };
+        let (dir, file_name) = match inner.rsplit_once('/') {
             Some((dir, name)) => (Some(dir.to_string()), name),
-            None => (None, rel.as_str()),
+            None => (None, inner),
         };
         for (i, doc) in docs.into_iter().enumerate() {
             let doc = doc.to_json();
@@ -108,6 +137,7 @@ pub fn objects(
             }
             let s = |v: Option<&J>| v.and_then(J::as_str).unwrap_or_default().to_string();
             let mut oid = ObjectId {
+                site: site.clone(),
                 api_version: s(doc.get("apiVersion")),
                 kind: s(doc.get("kind")),
                 namespace: s(doc.pointer("/metadata/namespace")),
@@ -115,6 +145,7 @@ pub fn objects(
             };
             if oid.kind.is_empty() && matches!(file_name, "values.yaml" | "secret-values.yaml") {
                 oid = ObjectId {
+                    site: site.clone(),
                     api_version: "stackc.dev/v1".into(),
                     kind: if file_name == "values.yaml" {
                         "Values"
@@ -127,8 +158,8 @@ pub fn objects(
                 };
             } else if oid.name.is_empty() {
                 oid.name = match i {
-                    0 => rel.clone(),
-                    _ => format!("{rel}#{i}"),
+                    0 => inner.to_string(),
+                    _ => format!("{inner}#{i}"),
                 };
             }
             let component = doc
@@ -136,12 +167,17 @@ pub fn objects(
                 .and_then(J::as_str)
                 .map(str::to_string)
                 .or_else(|| dir.clone().filter(|d| !d.contains('/') && d != "sources"));
+            if let Some(first) = out.get(&oid) {
+                diags.push(duplicate(label, &oid, &first.file, rel));
+                continue;
+            }
             out.insert(
                 oid.clone(),
                 Object {
                     id: oid,
                     file: rel.clone(),
                     component,
+                    masked: super::mask::masked(&doc),
                     doc,
                 },
             );
@@ -152,4 +188,35 @@ pub fn objects(
     } else {
         Err(diags)
     }
+}
+
+/// The site directories of a tree holding several rendered sites: those
+/// with a `.stackc` marker, when the tree's root has none.
+fn site_dirs(files: &BTreeMap<String, String>) -> Vec<String> {
+    if files.contains_key(crate::emit::MARKER) {
+        return Vec::new();
+    }
+    let suffix = format!("/{}", crate::emit::MARKER);
+    let mut dirs: Vec<String> = files
+        .keys()
+        .filter_map(|k| k.strip_suffix(&suffix))
+        .map(str::to_string)
+        .collect();
+    // Longest first: a nested marker wins.
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.len()));
+    dirs
+}
+
+fn duplicate(label: &str, id: &ObjectId, first: &str, second: &str) -> Diagnostic {
+    let again = if first == second {
+        format!("twice in {label}/{first}")
+    } else {
+        format!("in {label}/{first} and in {label}/{second}")
+    };
+    Diagnostic::at_path(
+        Code::DuplicateObject,
+        format!("{label}/{second}"),
+        format!("two documents define `{}`: {again}", id.display_full()),
+    )
+    .help("a rendered tree holds each object once: remove one, or diff the site directories one by one (a directory of rendered sites is matched per site when each carries its `.stackc` marker)")
 }

@@ -123,7 +123,8 @@ fn change(path: &[Seg], op: Op, old: Option<&J>, new: Option<&J>) -> Change {
     }
 }
 
-fn scalar_text(v: &J) -> Option<String> {
+/// The text a list item's natural key is matched by.
+pub(super) fn scalar_text(v: &J) -> Option<String> {
     match v {
         J::String(s) => Some(s.clone()),
         J::Number(n) => Some(n.to_string()),

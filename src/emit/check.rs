@@ -33,7 +33,7 @@ pub fn check(out: &Path, m: &Manifests) -> Drift {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     want.insert(MARKER, MARKER_TEXT);
-    let mut have: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut have: BTreeMap<String, std::path::PathBuf> = BTreeMap::new();
     if dir.is_dir() {
         for e in walkdir::WalkDir::new(&dir)
             .sort_by_file_name()
@@ -41,10 +41,7 @@ pub fn check(out: &Path, m: &Manifests) -> Drift {
             .flatten()
         {
             if e.file_type().is_file() {
-                have.insert(
-                    relative_path(&dir, e.path()),
-                    std::fs::read(e.path()).unwrap_or_default(),
-                );
+                have.insert(relative_path(&dir, e.path()), e.into_path());
             }
         }
     }
@@ -52,7 +49,7 @@ pub fn check(out: &Path, m: &Manifests) -> Drift {
     for (rel, text) in &want {
         match have.get(*rel) {
             None => drift.missing.push(rel.to_string()),
-            Some(bytes) if bytes.as_slice() != text.as_bytes() => drift.stale.push(rel.to_string()),
+            Some(path) if !same_content(path, text) => drift.stale.push(rel.to_string()),
             Some(_) => {}
         }
     }
@@ -77,7 +74,13 @@ pub fn is_identical(dir: &Path, m: &Manifests) -> bool {
     if on_disk != m.files.len() + 1 {
         return false;
     }
-    let same =
-        |rel: &str, text: &str| std::fs::read(dir.join(rel)).is_ok_and(|b| b == text.as_bytes());
+    let same = |rel: &str, text: &str| same_content(&dir.join(rel), text);
     same(MARKER, MARKER_TEXT) && m.files.iter().all(|(rel, text)| same(rel, text))
+}
+
+/// Whether a file holds exactly `text`; a file of another length is not
+/// read (files in an output directory can be anything).
+fn same_content(path: &Path, text: &str) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() == text.len() as u64)
+        && std::fs::read(path).is_ok_and(|b| b == text.as_bytes())
 }

@@ -146,6 +146,24 @@ impl ChartKeys {
         }
     }
 
+    /// The keys the chart has directly below `path`, sorted (empty when the
+    /// path is unknown or open).
+    pub fn children(&self, path: &[&str]) -> Vec<&str> {
+        let mut node = 0u32;
+        for seg in path {
+            match self.child(node, seg) {
+                Some(n) => node = n,
+                None => return Vec::new(),
+            }
+        }
+        let mut out: Vec<&str> = self.children[node as usize]
+            .iter()
+            .map(|c| &*self.names[*c as usize])
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// Checks one map-key path (as written in a values override).
     pub fn check(&self, path: &[PathSeg]) -> KeyCheck {
         let mut node = 0u32;

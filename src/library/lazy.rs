@@ -10,7 +10,7 @@ use super::keys::ChartKeys;
 use super::values::ValuesFile;
 use crate::diagnostic::Diagnostic;
 use crate::load;
-use crate::source::{FileId, Files};
+use crate::source::{FileId, Files, Layer};
 
 /// A values file, parsed when first asked for.
 #[derive(Debug)]
@@ -33,7 +33,8 @@ impl LazyValues {
                 let (doc, diags) = load::parse_one(self.file, files);
                 match doc {
                     Some(doc) if diags.is_empty() => {
-                        ValuesFile::from_doc(self.file, doc).map_err(|d| vec![d])
+                        let release = matches!(files.get(self.file).layer, Layer::Release(_));
+                        ValuesFile::from_doc(self.file, doc, release).map_err(|d| vec![d])
                     }
                     _ => Err(diags),
                 }

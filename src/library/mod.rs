@@ -147,12 +147,12 @@ impl Component {
                 .or(entry)
                 .map_or(self.doc().span.with_len(0), |n| n.span);
             Diagnostic::error(
-                Code::LibraryExpression,
+                e.code(),
                 span,
                 format!(
                     "`{}` {at}: condition failed: {}",
                     self.name,
-                    crate::template::describe(&e)
+                    e.describe()
                 ),
             )
             .label("in this condition")
@@ -331,7 +331,25 @@ impl Library {
         if diags.is_empty() {
             self.check_references(&mut diags);
         }
+        self.check_values(&mut diags);
         diags
+    }
+
+    /// Every values file parses and holds no secret value.
+    fn check_values(&self, diags: &mut Vec<Diagnostic>) {
+        let components = self
+            .components
+            .values()
+            .flat_map(|c| [c.values.as_ref(), c.site.as_ref()])
+            .flatten();
+        let releases = self.releases.values().flat_map(|r| r.values.values());
+        let profiles = self.profiles.values().flat_map(|p| p.values.values());
+        for lazy in components.chain(releases).chain(profiles) {
+            match lazy.get(&self.files) {
+                Ok(vf) => diags.extend(vf.secret_values("the library")),
+                Err(d) => diags.extend(d.iter().cloned()),
+            }
+        }
     }
 
     /// Registers a file tree: releases and profiles parsed, the rest on
@@ -573,19 +591,19 @@ impl Library {
                 ));
                 continue;
             }
-            match ValuesFile::from_doc(id, doc) {
+            match ValuesFile::from_doc(id, doc, false) {
                 Ok(v) => {
-                    // A layer may only use keys the chart has.
+                    // A layer may only use keys the chart has, and holds no
+                    // secret.
                     let c = &self.components[&comp];
                     if let Some(keys) = &c.keys {
                         let keys = keys.get(&self.files);
                         let what = format!("layer {name}");
-                        let trees =
-                            std::iter::once(&v.values).chain(v.fragments.iter().map(|f| &f.values));
-                        for tree in trees {
+                        for tree in v.trees() {
                             diags.extend(check_chart_keys(tree, keys, &c.def().chart, &what));
                         }
                     }
+                    diags.extend(v.secret_values(&format!("layer `{name}`")));
                     layer.values.insert(comp, v);
                 }
                 Err(d) => diags.push(d),

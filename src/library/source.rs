@@ -66,7 +66,15 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<RawFile>) {
     }
 }
 
-/// A library or layer directory on disk.
+/// Most directory entries a library or layer tree may have.
+const MAX_ENTRIES: usize = 20_000;
+/// Most bytes of library files in one tree.
+const MAX_TREE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A library or layer directory on disk. Symbolic links are followed,
+/// within the tree's limits (depth 4, [`MAX_ENTRIES`] entries,
+/// [`MAX_TREE_BYTES`] bytes, each file at most the input limit); a link
+/// loop or a broken link is an error naming it.
 pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
     let display_root = root.display().to_string();
     if !root.is_dir() {
@@ -76,22 +84,51 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
         );
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name().max_depth(4) {
+    let mut bytes = 0u64;
+    let walk = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .max_depth(4);
+    for (n, entry) in walk.into_iter().enumerate() {
         let entry = entry.map_err(|e| {
-            Diagnostic::at_path(
-                Code::Io,
-                &display_root,
-                format!("cannot read directory: {e}"),
-            )
-            .help("check the directory's permissions")
+            let at = e
+                .path()
+                .map_or(display_root.clone(), |p| p.display().to_string());
+            let (what, help) = if e.loop_ancestor().is_some() {
+                (
+                    "symbolic link loop",
+                    "remove the link that points back into the directory",
+                )
+            } else if e
+                .path()
+                .is_some_and(|p| p.symlink_metadata().is_ok() && !p.exists())
+            {
+                ("broken symbolic link", "fix or remove the link")
+            } else {
+                ("cannot read", "check the directory's permissions")
+            };
+            Diagnostic::at_path(Code::Io, at, format!("{what}: {e}")).help(help)
         })?;
+        if n > MAX_ENTRIES {
+            return Err(too_large(
+                &display_root,
+                &format!("more than {MAX_ENTRIES} entries"),
+            ));
+        }
         if !entry.file_type().is_file() || !is_library_file(entry.path()) {
             continue;
         }
-        let bytes = crate::load::read_bytes(entry.path())?;
+        let data = crate::load::read_bytes(entry.path())?;
+        bytes += data.len() as u64;
+        if bytes > MAX_TREE_BYTES {
+            return Err(too_large(
+                &display_root,
+                &format!("more than {} MiB of files", MAX_TREE_BYTES / (1024 * 1024)),
+            ));
+        }
         files.push(RawFile {
             rel: relative_path(root, entry.path()),
-            bytes,
+            bytes: data,
         });
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -99,6 +136,15 @@ pub fn directory(root: &Path) -> Result<RawTree, Diagnostic> {
         display_root,
         files,
     })
+}
+
+fn too_large(root: &str, what: &str) -> Diagnostic {
+    Diagnostic::at_path(
+        Code::TooLarge,
+        root,
+        format!("library or layer directory holds {what}"),
+    )
+    .help("a library or layer is a small tree of YAML files; check where its symbolic links point")
 }
 
 /// Library data files: YAML, and the generated `chart-keys.txt` indexes.

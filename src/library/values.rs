@@ -40,8 +40,9 @@ pub struct Fragment {
 }
 
 impl ValuesFile {
-    /// Reads the `values:` / `fragments:` structure of a document.
-    pub fn from_doc(file: FileId, doc: Node) -> Result<ValuesFile, Diagnostic> {
+    /// Reads the `values:` / `fragments:` structure of a document;
+    /// `unavailable:` only in a release's file (`release`).
+    pub fn from_doc(file: FileId, doc: Node, release: bool) -> Result<ValuesFile, Diagnostic> {
         let Value::Map(mut top) = doc.value else {
             return Err(shape(
                 doc.span,
@@ -59,6 +60,15 @@ impl ValuesFile {
             }
         }
         let unavailable = match top.shift_remove("unavailable") {
+            Some(e) if !release => {
+                return Err(Diagnostic::error(
+                    Code::LibraryInvalid,
+                    e.key_span,
+                    "`unavailable` is only meaningful in a release's component file",
+                )
+                .label("not in a release")
+                .help("a release says it has no build of a component's images in releases/<series>/<component>.yaml; remove it here"));
+            }
             Some(e) => match e.node.value {
                 Value::String(s) => Some((s, e.node.span)),
                 _ => {
@@ -133,6 +143,25 @@ impl ValuesFile {
         })
     }
 }
+
+impl ValuesFile {
+    /// Every value of the file and its fragments, tree by tree.
+    pub fn trees(&self) -> impl Iterator<Item = &Node> {
+        std::iter::once(&self.values).chain(self.fragments.iter().map(|f| &f.values))
+    }
+
+    /// E0018 for every secret value the file writes (`place` names the
+    /// file's layer in the message).
+    pub fn secret_values(&self, place: &str) -> Vec<Diagnostic> {
+        self.trees()
+            .flat_map(|t| crate::secret::find(t, &|p| p.is_empty()))
+            .map(|f| crate::secret::diagnostic(&f, place, SECRET_HELP))
+            .collect()
+    }
+}
+
+/// Where secret values belong instead of a values file.
+const SECRET_HELP: &str = "remove the value: layers and the library hold chart values, never secrets; stackc supplies secrets from the store named in the site's `spec.secrets`";
 
 fn shape(span: Span, msg: &str) -> Diagnostic {
     Diagnostic::error(Code::LibraryInvalid, span, msg.to_string())

@@ -75,7 +75,8 @@ pub fn add_bytes(
     }
 }
 
-fn too_large(display: &str) -> Diagnostic {
+/// The error for an input over [`MAX_FILE_BYTES`].
+pub fn too_large(display: &str) -> Diagnostic {
     Diagnostic::at_path(
         Code::TooLarge,
         display,
@@ -103,9 +104,37 @@ pub fn parse_all(id: FileId, files: &Files) -> (Vec<Node>, Vec<Diagnostic>) {
 
 /// `parse_all` for a source held outside `Files`.
 fn parse_source(id: FileId, source: &SourceFile) -> (Vec<Node>, Vec<Diagnostic>) {
-    let (docs, errors) = yaml::parse_stream(id, source);
-    let diags = errors.into_iter().map(parse_diagnostic).collect();
-    (docs, diags)
+    let parsed = yaml::parse_stream(id, source);
+    // Where the secret values are, for redacting diagnostics (by the
+    // secret rule, with no exemption for INI sections: redaction may hide
+    // more than validation rejects, never less).
+    let mut secrets = crate::source::Secrets::default();
+    for doc in parsed.docs.iter().chain(&parsed.partial) {
+        for f in crate::secret::find(doc, &|_| false) {
+            let (start, end) = (f.node.span.start, f.node.span.end);
+            // A URL keeps all but its password visible, where the text
+            // shows where it is.
+            let parts = match f.why {
+                crate::secret::Why::UrlCredentials => {
+                    crate::secret::text_ranges(source.slice(f.node.span))
+                }
+                _ => Vec::new(),
+            };
+            if parts.is_empty() {
+                secrets.spans.push((start, end));
+            }
+            for (s, e) in parts {
+                secrets.spans.push((start + s as u32, start + e as u32));
+            }
+            secrets.values.push(match &f.node.value {
+                crate::yaml::Value::String(s) => s.clone(),
+                _ => source.slice(f.node.span).to_string(),
+            });
+        }
+    }
+    source.set_secrets(secrets);
+    let diags = parsed.errors.into_iter().map(parse_diagnostic).collect();
+    (parsed.docs, diags)
 }
 
 /// Parses a file that must hold exactly one document.
@@ -166,9 +195,11 @@ fn parse_diagnostic(e: yaml::ParseError) -> Diagnostic {
         ParseErrorKind::TooDeep => Diagnostic::error(Code::TooComplex, e.span, e.message)
             .label("too deep")
             .help("site files are shallow; this input is not a site description"),
-        ParseErrorKind::TooManyNodes => Diagnostic::error(Code::TooComplex, e.span, e.message)
-            .label("expansion limit reached here")
-            .help("avoid deeply repeated aliases (`*name`); write the values out"),
+        ParseErrorKind::TooManyNodes | ParseErrorKind::TooMuchText => {
+            Diagnostic::error(Code::TooComplex, e.span, e.message)
+                .label("expansion limit reached here")
+                .help("avoid deeply repeated aliases (`*name`); write the values out")
+        }
         ParseErrorKind::UnsupportedTag(_)
         | ParseErrorKind::ComplexKey
         | ParseErrorKind::UnknownAlias => {

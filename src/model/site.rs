@@ -60,6 +60,9 @@ pub struct Spec {
     /// Extension: Flux sync settings (target flux).
     #[serde(default)]
     pub flux: FluxSync,
+    /// Where images come from (a registry mirror).
+    #[serde(default)]
+    pub images: Images,
     #[serde(default, deserialize_with = "services")]
     pub services: IndexMap<String, ServiceSpec>,
 }
@@ -211,6 +214,20 @@ fn some_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
 /// Decodes a present value (rejects an explicit null, like the schema).
 fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
+}
+
+/// `spec.images`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    /// A registry mirror prefix: every image of every chart is pulled from
+    /// it (air-gapped sites).
+    #[serde(
+        default,
+        deserialize_with = "some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub registry: Option<RegistryPrefix>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

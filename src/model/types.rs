@@ -120,6 +120,13 @@ checked_string!(
 );
 
 checked_string!(
+    /// A registry mirror prefix: `host[:port][/path]`.
+    RegistryPrefix, def = "registryPrefix",
+    pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
+    max = 255, check = registry_prefix
+);
+
+checked_string!(
     /// A container image reference with a registry, a repository path and a
     /// tag or digest: `registry.example.com/openstack/gnocchi:4.6.5`.
     ImageRef, def = "imageRef",
@@ -204,6 +211,28 @@ fn monitor_address(s: &str) -> bool {
     host_ok && port_ok
 }
 
+/// `host[:port]` (DNS labels) then `/`-separated repository path
+/// components `[a-z0-9]+([._-][a-z0-9]+)*`.
+fn registry_prefix(s: &str) -> bool {
+    let (host_port, path) = match s.split_once('/') {
+        Some((h, p)) => (h, Some(p)),
+        None => (s, None),
+    };
+    let (host, port) = match host_port.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (host_port, None),
+    };
+    host.split('.').all(dns_label)
+        && port.is_none_or(|p| (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+        && path.is_none_or(|p| p.split('/').all(path_component))
+}
+
+/// A repository path component: `[a-z0-9]+([._-][a-z0-9]+)*`.
+fn path_component(c: &str) -> bool {
+    c.split(['.', '_', '-'])
+        .all(|p| !p.is_empty() && p.chars().all(lower_alnum))
+}
+
 /// `registry[:port]/path/name` with `:tag`, `@sha256:<digest>` or both.
 fn image_ref(s: &str) -> bool {
     let (body, digest) = match s.split_once('@') {
@@ -233,17 +262,6 @@ fn image_ref(s: &str) -> bool {
         Some((r, t)) => (r, Some(t)),
         None => (path, None),
     };
-    let component = |c: &str| {
-        let bytes = c.as_bytes();
-        !c.is_empty()
-            && c.chars()
-                .all(|ch| lower_alnum(ch) || matches!(ch, '.' | '_' | '-'))
-            && bytes.first().is_some_and(|b| lower_alnum(*b as char))
-            && bytes.last().is_some_and(|b| lower_alnum(*b as char))
-            && !bytes
-                .windows(2)
-                .any(|w| !lower_alnum(w[0] as char) && !lower_alnum(w[1] as char))
-    };
     let tag_ok = tag.is_none_or(|t| {
         t.chars().count() <= 128
             && first_rest(
@@ -255,7 +273,7 @@ fn image_ref(s: &str) -> bool {
     digest_ok
         && host_ok
         && port_ok
-        && repo.split('/').all(component)
+        && repo.split('/').all(path_component)
         && tag_ok
         && (tag.is_some() || digest.is_some())
 }
@@ -409,5 +427,11 @@ pub const CHECKED_STRINGS: &[CheckedString] = &[
         LibraryName::PATTERN,
         LibraryName::MAX_LEN,
         LibraryName::is_valid,
+    ),
+    (
+        RegistryPrefix::SCHEMA_DEF,
+        RegistryPrefix::PATTERN,
+        RegistryPrefix::MAX_LEN,
+        RegistryPrefix::is_valid,
     ),
 ];

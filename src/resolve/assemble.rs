@@ -4,7 +4,8 @@
 
 use super::stage::Staged;
 use super::{
-    Catalogue, Inputs, LayerValues, ResolvedComponent, SecretObject, merge, merge_all, site_layer,
+    Catalogue, Inputs, LayerValues, ResolvedComponent, SecretObject, images, merge, merge_all,
+    site_layer,
 };
 use crate::diagnostic::Diagnostic;
 
@@ -13,6 +14,7 @@ pub fn assemble(
     catalogue: &Catalogue,
     name: &str,
     st: Staged,
+    mirror: Option<images::Mirror<'_>>,
     diags: &mut Vec<Diagnostic>,
 ) -> ResolvedComponent {
     let lib = inputs.lib;
@@ -31,7 +33,19 @@ pub fn assemble(
             tree: v,
         });
     }
-    let values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
+    let mut values = merge_all(c.doc().span.with_len(0), layers.iter().map(|l| &l.tree));
+    // Literal secrets were refused where they were written (site, layer,
+    // library); this catches the ones expressions compute.
+    diags.extend(
+        crate::secret::find(&values, &|p| p.is_empty())
+            .iter()
+            .map(|f| crate::secret::diagnostic(f, &format!("the values of `{name}`"), "an expression here computes a secret value: stackc supplies secrets from the store named in the site's `spec.secrets`; never compute them into chart values")),
+    );
+    let (images, mirrored) = images::collect(name, keys, &layers, &values, mirror, diags);
+    if let Some(layer) = mirrored {
+        merge(&mut values, layer.tree.clone());
+        layers.push(layer);
+    }
     let routes = c
         .def()
         .provides
@@ -79,5 +93,6 @@ pub fn assemble(
         secrets,
         routes,
         secret_objects,
+        images,
     }
 }

@@ -10,7 +10,7 @@ use minijinja::Value as MjValue;
 
 use super::merge::{from_json, merge};
 use super::origin::SiteSpans;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::library::ValuesFile;
 use crate::source::Span;
 use crate::template::{self, Engine};
@@ -85,19 +85,8 @@ impl Evaluator<'_> {
         }
     }
 
-    fn string(&self, s: &str) -> Result<serde_json::Value, minijinja::Error> {
-        match single_expression(s) {
-            Some(expr) => {
-                let v = self.engine.eval(expr, self.ctx)?;
-                serde_json::to_value(&v).map_err(|e| {
-                    minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string())
-                })
-            }
-            None => self
-                .engine
-                .render(s, self.ctx)
-                .map(serde_json::Value::String),
-        }
+    fn string(&self, s: &str) -> Result<serde_json::Value, template::Failure> {
+        self.engine.value(s, self.ctx)
     }
 }
 
@@ -106,34 +95,18 @@ pub fn is_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%")
 }
 
-/// `{{ expr }}` and nothing else: the expression.
-fn single_expression(s: &str) -> Option<&str> {
-    let inner = s.trim().strip_prefix("{{")?.strip_suffix("}}")?;
-    (!inner.contains("{{") && !inner.contains("}}")).then_some(inner.trim())
-}
-
-fn expr_error(span: Span, expr: &str, e: &minijinja::Error, ctx: &MjValue) -> Diagnostic {
+fn expr_error(span: Span, expr: &str, e: &template::Failure, ctx: &MjValue) -> Diagnostic {
     let shown: String = expr.chars().take(80).collect();
-    let help = template::suggest_undefined(expr, ctx)
-        .unwrap_or_else(|| "check names against the expression context in library/README.md (undefined names are errors)".into());
+    let help = match e {
+        template::Failure::Refused(_) => "library values are small: keep expressions short and their results under the limits in library/README.md".to_string(),
+        template::Failure::Eval(_) => template::suggest_undefined(expr, ctx)
+            .unwrap_or_else(|| "check names against the expression context in library/README.md (undefined names are errors)".into()),
+    };
     Diagnostic::error(
-        Code::LibraryExpression,
+        e.code(),
         span,
-        format!("expression `{shown}` failed: {}", template::describe(e)),
+        format!("expression `{shown}` failed: {}", e.describe()),
     )
     .label("in this expression")
     .help(help)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::single_expression;
-
-    #[test]
-    fn single_expressions() {
-        assert_eq!(single_expression("{{ a.b }}"), Some("a.b"));
-        assert_eq!(single_expression(" {{a}} "), Some("a"));
-        assert_eq!(single_expression("x{{ a }}"), None);
-        assert_eq!(single_expression("{{ a }}-{{ b }}"), None);
-    }
 }

@@ -14,6 +14,7 @@ mod assemble;
 mod availability;
 mod catalogue;
 mod evaluate;
+mod images;
 mod merge;
 mod origin;
 mod plan;
@@ -23,6 +24,7 @@ mod stage;
 use indexmap::IndexMap;
 
 pub use catalogue::{Catalogue, Route};
+pub use images::Image;
 pub use merge::{from_json, merge};
 pub use plan::{Edge, EdgeKind, Plan, Why};
 pub use site_layer::SecretRef;
@@ -67,6 +69,8 @@ pub struct ResolvedComponent {
     pub routes: Vec<Route>,
     /// Kubernetes Secrets the chart reads by name, filled from the store.
     pub secret_objects: Vec<SecretObject>,
+    /// The images it pulls (`images.tags`), by key.
+    pub images: Vec<Image>,
 }
 
 /// A Kubernetes Secret a chart reads by name, and where its data comes from.
@@ -188,13 +192,26 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
     let mut diags = Vec::new();
     let staged = stage::stage_all(&inputs, &catalogue, &mut diags);
     catalogue.evaluate(&inputs, &staged, &mut diags);
-    let components = staged
+    let mirror = site.spec.images.registry.as_ref().map(|r| images::Mirror {
+        prefix: r.as_str(),
+        span: inputs
+            .spans
+            .value("spec.images.registry")
+            .unwrap_or(inputs.spans.root),
+    });
+    let components: IndexMap<String, ResolvedComponent> = staged
         .into_iter()
         .map(|(name, st)| {
-            let c = assemble::assemble(&inputs, &catalogue, &name, st, &mut diags);
+            let c = assemble::assemble(&inputs, &catalogue, &name, st, mirror, &mut diags);
             (name, c)
         })
         .collect();
+    if let Some(m) = mirror {
+        let all = components
+            .values()
+            .flat_map(|c| c.images.iter().map(move |i| (c.name.as_str(), i)));
+        diags.extend(images::conflicts(all, m));
+    }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }

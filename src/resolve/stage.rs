@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use super::evaluate::{Evaluator, site_fields};
 use super::{Catalogue, Inputs, LayerValues, merge, merge_all, site_layer};
 use crate::diagnostic::Diagnostic;
-use crate::library::LazyValues;
+use crate::library::{LazyValues, check_chart_keys};
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 
@@ -95,6 +95,16 @@ fn stage(inputs: &Inputs<'_>, catalogue: &Catalogue, name: &str) -> (Staged, Vec
     for layer in &lib.layers {
         if let Some(vf) = layer.values.get(name) {
             let tree = plain.file(vf, &mut diags);
+            // Keys an expression computed (a map result) are checked like
+            // written ones (those were checked when it loaded).
+            if let Some(keys) = &c.keys {
+                diags.extend(check_chart_keys(
+                    &tree,
+                    keys.get(&lib.files),
+                    &c.def().chart,
+                    &format!("layer {}", layer.name),
+                ));
+            }
             below.push(LayerValues {
                 label: format!("layer {}", layer.name),
                 tree,

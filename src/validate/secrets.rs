@@ -1,41 +1,19 @@
 //! Rule: no secret material in a site file.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::secret;
-use crate::yaml::{Node, PathSeg, Value, path_to_string};
+use crate::yaml::{Node, PathSeg};
 
-/// Reports every scalar under a secret-looking key, and every string that
-/// embeds URL credentials, anywhere in the site document.
+/// Reports every secret value in the site document (the rule is
+/// [`crate::secret`]'s: values under secret-looking keys, whatever their
+/// shape, URL credentials and private keys anywhere).
 pub fn check(doc: &Node) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    doc.walk(&mut |path, key_span, node| {
-        let key = match path.last() {
-            Some(PathSeg::Key(k)) => Some(k.as_str()),
-            _ => None,
-        };
-        let has_value = match &node.value {
-            Value::String(s) => !s.is_empty(),
-            Value::Int(_) | Value::Float(_) => true,
-            _ => false,
-        };
-        if !has_value {
-            return;
-        }
-        let at = path_to_string(path);
-        if key.is_some_and(secret::is_secret_key) {
-            out.push(
-                Diagnostic::error(Code::SecretInSite, node.span, format!("secret value in the site file at `{at}`"))
-                    .label("secret value (not shown)")
-                    .with_secondary(key_span.unwrap_or(node.span), "this key holds secret material")
-                    .help("remove the value: stackc supplies secrets from the store named in `spec.secrets` (list them with `stackc secrets SITE`)"),
-            );
-        } else if matches!(&node.value, Value::String(s) if secret::has_url_credentials(s)) {
-            out.push(
-                Diagnostic::error(Code::SecretInSite, node.span, format!("URL with a password in the site file at `{at}`"))
-                    .label("credentials in URL (not shown)")
-                    .help("remove the credentials: stackc builds connection URLs and takes passwords from `spec.secrets`"),
-            );
-        }
-    });
-    out
+    let values_root = |p: &[PathSeg]| {
+        matches!(p, [PathSeg::Key(a), PathSeg::Key(b), _, PathSeg::Key(c)]
+            if a == "spec" && b == "services" && c == "values")
+    };
+    secret::find(doc, &values_root)
+        .iter()
+        .map(|f| secret::diagnostic(f, "the site file", "remove the value: stackc supplies secrets from the store named in `spec.secrets` (list them with `stackc secrets SITE`)"))
+        .collect()
 }

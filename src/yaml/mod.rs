@@ -11,7 +11,10 @@ mod node;
 mod parse;
 
 pub use node::{Entry, Map, Node, PathSeg, Value, Visit, path_to_string};
-pub use parse::{MAX_DEPTH, MAX_NODES, ParseError, ParseErrorKind, parse_stream, resolve_plain};
+pub use parse::{
+    MAX_DEPTH, MAX_NODES, MAX_TEXT_BYTES, ParseError, ParseErrorKind, Parsed, parse_stream,
+    resolve_plain,
+};
 
 /// Whether a string, written without quotes, reads back as something else
 /// (null, a boolean, a number, a timestamp) in YAML 1.1 or 1.2.

@@ -11,13 +11,16 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as PSpan, Tag};
 
-use super::node::{Entry, Map, Node, Value};
+use super::node::{Entry, Map, Node, PathSeg, Value};
 use crate::source::{FileId, SourceFile, Span};
 
 /// Maximum nesting of maps and lists.
 pub const MAX_DEPTH: usize = 64;
 /// Maximum number of nodes in one stream, counting alias expansions.
 pub const MAX_NODES: usize = 250_000;
+/// Maximum bytes of scalar text in one stream, counting alias expansions
+/// (the text of an aliased node counts once per alias).
+pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseErrorKind {
@@ -25,6 +28,7 @@ pub enum ParseErrorKind {
     DuplicateKey { first: Span },
     TooDeep,
     TooManyNodes,
+    TooMuchText,
     UnsupportedTag(String),
     ComplexKey,
     UnknownAlias,
@@ -38,12 +42,23 @@ pub struct ParseError {
     pub message: String,
 }
 
+/// What [`parse_stream`] read.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The documents that could be built.
+    pub docs: Vec<Node>,
+    /// Every error found.
+    pub errors: Vec<ParseError>,
+    /// After an error: the part of the document read before it (complete
+    /// nodes only), for finding secret values to redact.
+    pub partial: Option<Node>,
+}
+
 /// Parses every document of a YAML stream.
 ///
-/// Returns the documents that could be built and every error found. A syntax
-/// error stops parsing (the rest of the stream cannot be trusted); duplicate
-/// keys do not.
-pub fn parse_stream(file_id: FileId, file: &SourceFile) -> (Vec<Node>, Vec<ParseError>) {
+/// A syntax error stops parsing (the rest of the stream cannot be
+/// trusted); duplicate keys do not.
+pub fn parse_stream(file_id: FileId, file: &SourceFile) -> Parsed {
     let mut b = Builder {
         file_id,
         file,
@@ -52,6 +67,7 @@ pub fn parse_stream(file_id: FileId, file: &SourceFile) -> (Vec<Node>, Vec<Parse
         docs: Vec::new(),
         errors: Vec::new(),
         nodes: 0,
+        bytes: 0,
         ascii: file.text.is_ascii(),
     };
     let text: &str = &file.text;
@@ -59,7 +75,12 @@ pub fn parse_stream(file_id: FileId, file: &SourceFile) -> (Vec<Node>, Vec<Parse
     let bom = file.text.len() - text.len();
     let mut parser = Parser::new_from_str(text);
     b.run(&mut parser, bom);
-    (b.docs, b.errors)
+    let partial = b.partial();
+    Parsed {
+        docs: b.docs,
+        errors: b.errors,
+        partial,
+    }
 }
 
 enum Frame {
@@ -80,10 +101,12 @@ struct Builder<'a> {
     file_id: FileId,
     file: &'a SourceFile,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their node count and text bytes.
+    anchors: HashMap<usize, (Node, usize, usize)>,
     docs: Vec<Node>,
     errors: Vec<ParseError>,
     nodes: usize,
+    bytes: usize,
     ascii: bool,
 }
 
@@ -171,8 +194,10 @@ impl Builder<'_> {
         Span::new(self.file_id, start, end)
     }
 
-    fn count(&mut self, n: usize, span: Span) -> Result<(), ParseError> {
+    /// Counts `n` more nodes holding `bytes` of text against the limits.
+    fn count(&mut self, n: usize, bytes: usize, span: Span) -> Result<(), ParseError> {
         self.nodes += n;
+        self.bytes += bytes;
         if self.nodes > MAX_NODES {
             return Err(ParseError {
                 kind: ParseErrorKind::TooManyNodes,
@@ -182,7 +207,46 @@ impl Builder<'_> {
                 ),
             });
         }
+        if self.bytes > MAX_TEXT_BYTES {
+            return Err(ParseError {
+                kind: ParseErrorKind::TooMuchText,
+                span,
+                message: format!(
+                    "YAML document expands to more than {} MiB of text (aliases included)",
+                    MAX_TEXT_BYTES / (1024 * 1024)
+                ),
+            });
+        }
         Ok(())
+    }
+
+    /// After an error: the open collections folded into one node, with the
+    /// complete nodes they hold.
+    fn partial(&mut self) -> Option<Node> {
+        let mut child: Option<Node> = None;
+        while let Some(frame) = self.stack.pop() {
+            let node = match frame {
+                Frame::Seq {
+                    start, mut items, ..
+                } => {
+                    items.extend(child.take());
+                    Node::new(Value::Seq(items), start)
+                }
+                Frame::Map {
+                    start,
+                    mut map,
+                    key,
+                    ..
+                } => {
+                    if let (Some((name, key_span)), Some(node)) = (key, child.take()) {
+                        map.entry(name).or_insert(Entry { key_span, node });
+                    }
+                    Node::new(Value::Map(map), start)
+                }
+            };
+            child = Some(node);
+        }
+        child
     }
 
     fn open(
@@ -205,7 +269,7 @@ impl Builder<'_> {
                 message: format!("YAML nesting is deeper than the limit of {MAX_DEPTH} levels"),
             });
         }
-        self.count(1, span)?;
+        self.count(1, 0, span)?;
         self.stack.push(frame);
         Ok(())
     }
@@ -248,14 +312,14 @@ impl Builder<'_> {
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), ParseError> {
-        let Some((node, size)) = self.anchors.get(&id).cloned() else {
+        let Some((node, size, bytes)) = self.anchors.get(&id).cloned() else {
             return Err(ParseError {
                 kind: ParseErrorKind::UnknownAlias,
                 span,
                 message: "alias refers to an unknown anchor".into(),
             });
         };
-        self.count(size, span)?;
+        self.count(size, bytes, span)?;
         // The expansion keeps the anchor's spans: errors inside it point at
         // the original text, which is what the user wrote.
         self.attach(node)
@@ -269,7 +333,7 @@ impl Builder<'_> {
         tag: Option<&Tag>,
         span: Span,
     ) -> Result<(), ParseError> {
-        self.count(1, span)?;
+        self.count(1, text.len(), span)?;
         let value = match tag {
             Some(tag) if tag.is_yaml_core_schema() => match tag.suffix.as_str() {
                 "str" => Value::String(text.into_owned()),
@@ -286,7 +350,7 @@ impl Builder<'_> {
                         return Err(ParseError {
                             kind: ParseErrorKind::Syntax,
                             span,
-                            message: format!("`{text}` is not a valid !!{}", tag.suffix),
+                            message: format!("this value is not a valid !!{}", tag.suffix),
                         });
                     }
                     match v {
@@ -309,8 +373,8 @@ impl Builder<'_> {
 
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
         if anchor != 0 {
-            let size = count_nodes(&node);
-            self.anchors.insert(anchor, (node.clone(), size));
+            let (size, bytes) = measure(&node);
+            self.anchors.insert(anchor, (node.clone(), size, bytes));
         }
         self.attach(node)
     }
@@ -360,10 +424,21 @@ fn is_flow(text: &str, start: Span) -> bool {
     matches!(text.as_bytes().get(start.start as usize), Some(b'[' | b'{'))
 }
 
-fn count_nodes(node: &Node) -> usize {
-    let mut n = 0;
-    node.walk(&mut |_, _, _| n += 1);
-    n
+/// Nodes and text bytes (scalars and keys) of a tree.
+fn measure(node: &Node) -> (usize, usize) {
+    let (mut n, mut bytes) = (0, 0);
+    node.walk(&mut |path, _, node| {
+        n += 1;
+        if let Some(PathSeg::Key(k)) = path.last() {
+            bytes += k.len();
+        }
+        bytes += match &node.value {
+            Value::String(s) => s.len(),
+            Value::Seq(_) | Value::Map(_) => 0,
+            _ => 8,
+        };
+    });
+    (n, bytes)
 }
 
 fn unsupported_tag(tag: &Tag, span: Span) -> ParseError {
@@ -460,8 +535,8 @@ mod tests {
     fn parse(text: &str) -> (Vec<Node>, Vec<ParseError>, Files) {
         let mut files = Files::new();
         let id = files.add(SourceFile::new("t.yaml", text, Layer::Site));
-        let (docs, errs) = parse_stream(id, files.get(id));
-        (docs, errs, files)
+        let p = parse_stream(id, files.get(id));
+        (p.docs, p.errors, files)
     }
 
     #[test]
@@ -506,6 +581,34 @@ mod tests {
         }
         let (_, errs, _) = parse(&s);
         assert_eq!(errs[0].kind, ParseErrorKind::TooManyNodes);
+    }
+
+    #[test]
+    fn aliased_text_is_bounded_in_bytes() {
+        let big = "x".repeat(1024 * 1024);
+        let mut s = format!("a: &a {big}\nb: [");
+        s.push_str(&vec!["*a"; 40].join(", "));
+        s.push_str("]\n");
+        let (_, errs, files) = parse(&s);
+        assert_eq!(errs[0].kind, ParseErrorKind::TooMuchText);
+        // Located at the alias that crossed the limit.
+        assert_eq!(files.location(errs[0].span).line, 2);
+        let ok = format!("a: &a {}\nb: [*a, *a, *a]\n", "x".repeat(1000));
+        assert!(parse(&ok).1.is_empty());
+    }
+
+    #[test]
+    fn errors_keep_what_was_read() {
+        let mut files = Files::new();
+        let id = files.add(SourceFile::new(
+            "t.yaml",
+            "a:\n  password: [x, y\n  b: ]]\n",
+            Layer::Site,
+        ));
+        let p = parse_stream(id, files.get(id));
+        assert!(!p.errors.is_empty());
+        let partial = p.partial.unwrap();
+        assert!(partial.get_path("a.password").is_some(), "{partial:?}");
     }
 
     #[test]

@@ -9,14 +9,23 @@ use std::path::Path;
 
 use super::{DiffArgs, compare, site_side};
 use crate::cli::{Ctx, Exit, Known};
+use crate::diff::escape::md_code;
 use crate::diff::{self, Diff, Side};
 use crate::git::Revision;
 use crate::load;
 
 pub fn run(ctx: &mut Ctx, args: &DiffArgs) -> Exit {
     let title = match (&args.against, &args.release) {
-        (Some(rev), _) => format!("`{}` against `{rev}`", args.old.display()),
-        (None, Some(release)) => format!("`{}` for release `{release}`", args.old.display()),
+        (Some(rev), _) => format!(
+            "{} against {}",
+            md_code(&args.old.display().to_string()),
+            md_code(rev)
+        ),
+        (None, Some(release)) => format!(
+            "{} for release {}",
+            md_code(&args.old.display().to_string()),
+            md_code(release)
+        ),
         (None, None) => unreachable!("only called with --against or --release"),
     };
     match diffs(ctx, args) {

@@ -3,12 +3,68 @@
 //! Library values are YAML data whose string leaves may hold expressions;
 //! this module evaluates them. Settings are fixed here and nowhere else:
 //! strict undefined (a typo is an error), no auto-escaping, bounded fuel
-//! (no runaway loops from a layer), and a small recursion limit.
+//! (no runaway loops from a layer), a small recursion limit, and bounds on
+//! size checked before anything runs ([`bound`]: text, tokens, and the
+//! size of every value and of the output).
 
+pub mod bound;
+
+use minijinja::machinery::ast::Stmt;
 use minijinja::{Environment, UndefinedBehavior, Value};
+
+use crate::diagnostic::Code;
 
 /// Fuel per evaluation: far above any real library expression.
 const FUEL: u64 = 50_000;
+
+/// Why an expression gave no value.
+#[derive(Debug)]
+pub enum Failure {
+    /// It ran, or was parsed, and failed.
+    Eval(minijinja::Error),
+    /// It was refused before it ran.
+    Refused(bound::Refusal),
+}
+
+impl Failure {
+    /// The diagnostic code: E0006 for a limit, E0102 otherwise.
+    pub fn code(&self) -> Code {
+        match self {
+            Failure::Refused(bound::Refusal::TooLarge(_)) => Code::TooComplex,
+            _ => Code::LibraryExpression,
+        }
+    }
+
+    /// A short description, for a message.
+    pub fn describe(&self) -> String {
+        match self {
+            Failure::Eval(e) => describe(e),
+            Failure::Refused(bound::Refusal::TooLarge(m) | bound::Refusal::Unsupported(m)) => {
+                m.clone()
+            }
+        }
+    }
+
+    /// The minijinja error, when the expression ran.
+    pub fn eval_error(&self) -> Option<&minijinja::Error> {
+        match self {
+            Failure::Eval(e) => Some(e),
+            Failure::Refused(_) => None,
+        }
+    }
+}
+
+impl From<minijinja::Error> for Failure {
+    fn from(e: minijinja::Error) -> Failure {
+        Failure::Eval(e)
+    }
+}
+
+impl From<bound::Refusal> for Failure {
+    fn from(r: bound::Refusal) -> Failure {
+        Failure::Refused(r)
+    }
+}
 
 pub struct Engine {
     env: Environment<'static>,
@@ -33,33 +89,77 @@ impl Engine {
     /// Evaluates one expression (`site.network.backend == "ovn"`). An
     /// undefined result is an error: strict means strict, also for values
     /// that are not printed.
-    pub fn eval(&self, expr: &str, ctx: &Value) -> Result<Value, minijinja::Error> {
+    pub fn eval(&self, expr: &str, ctx: &Value) -> Result<Value, Failure> {
+        bound::check_source(expr, true)?;
+        let ast = minijinja::machinery::parse_expr(expr)?;
+        bound::check_expr(&ast, ctx)?;
+        drop(ast);
         let v = self.env.compile_expression(expr)?.eval(ctx)?;
         if v.is_undefined() {
-            return Err(minijinja::Error::new(
+            return Err(Failure::Eval(minijinja::Error::new(
                 minijinja::ErrorKind::UndefinedError,
                 format!("`{}` is undefined", expr.trim()),
-            ));
+            )));
         }
         Ok(v)
     }
 
     /// Evaluates a condition; the result must be a boolean.
-    pub fn eval_bool(&self, expr: &str, ctx: &Value) -> Result<bool, minijinja::Error> {
+    pub fn eval_bool(&self, expr: &str, ctx: &Value) -> Result<bool, Failure> {
         let v = self.eval(expr, ctx)?;
         match bool::try_from(v.clone()) {
             Ok(b) => Ok(b),
-            Err(_) => Err(minijinja::Error::new(
+            Err(_) => Err(Failure::Eval(minijinja::Error::new(
                 minijinja::ErrorKind::InvalidOperation,
                 format!("condition must be true or false, got {}", v.kind()),
-            )),
+            ))),
         }
     }
 
-    /// Renders a string with `{{ }}` interpolations.
+    /// The value of a string leaf of a values file: exactly one `{{ expr }}`
+    /// keeps the expression's type (a map literal holding `}}` included);
+    /// any other text is rendered as a string.
+    pub fn value(&self, text: &str, ctx: &Value) -> Result<serde_json::Value, Failure> {
+        let trimmed = text.trim();
+        bound::check_source(trimmed, false)?;
+        let ast = minijinja::machinery::parse(trimmed, "<value>", Default::default())?;
+        if let Some(expr) = single_expression(&ast, trimmed) {
+            drop(ast);
+            let v = self.eval(expr, ctx)?;
+            return serde_json::to_value(&v).map_err(|e| {
+                Failure::Eval(minijinja::Error::new(
+                    minijinja::ErrorKind::BadSerialization,
+                    e.to_string(),
+                ))
+            });
+        }
+        bound::check_template(&ast, ctx)?;
+        drop(ast);
+        let out = self.env.render_str(text, ctx)?;
+        Ok(serde_json::Value::String(out))
+    }
+}
+
+impl Engine {
+    /// Renders one of stackc's own templates (`stackc init`), with the
+    /// engine's settings but without the bounds on library values.
     pub fn render(&self, template: &str, ctx: &Value) -> Result<String, minijinja::Error> {
         self.env.render_str(template, ctx)
     }
+}
+
+/// The expression of a (trimmed) template that is one `{{ expr }}` and
+/// nothing else: the text between the delimiters (and their whitespace
+/// controls, `{{- x -}}`).
+fn single_expression<'s>(ast: &Stmt<'_>, src: &'s str) -> Option<&'s str> {
+    let Stmt::Template(t) = ast else { return None };
+    let [Stmt::EmitExpr(_)] = t.children.as_slice() else {
+        return None;
+    };
+    let inner = src.strip_prefix("{{")?.strip_suffix("}}")?;
+    let inner = inner.strip_prefix(['-', '+']).unwrap_or(inner);
+    let inner = inner.strip_suffix(['-', '+']).unwrap_or(inner);
+    Some(inner.trim())
 }
 
 /// A short description of a minijinja error, without its debug dump.
