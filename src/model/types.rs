@@ -278,71 +278,52 @@ fn image_ref(s: &str) -> bool {
         && (tag.is_some() || digest.is_some())
 }
 
-/// The monitor count of a Rook cluster (`spec.mon.count`): an integer
-/// from 1 to 9, Rook's own limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(try_from = "serde_json::Number", into = "u32")]
-pub struct MonCount(u32);
+/// An integer newtype in a range. JSON Schema counts `3.0` as an integer;
+/// so does the check.
+macro_rules! checked_count {
+    ($(#[$doc:meta])* $name:ident, field = $field:literal, max = $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+        #[serde(try_from = "serde_json::Number", into = "u32")]
+        pub struct $name(u32);
 
-impl MonCount {
-    pub fn get(self) -> u32 {
-        self.0
-    }
-}
+        impl $name {
+            pub const MAX: u32 = $max;
 
-impl TryFrom<serde_json::Number> for MonCount {
-    type Error = String;
-    fn try_from(n: serde_json::Number) -> Result<Self, String> {
-        // JSON Schema counts 3.0 as an integer; so do we.
-        let v = n.as_f64().unwrap_or(f64::NAN);
-        if v.fract() == 0.0 && (1.0..=9.0).contains(&v) {
-            Ok(MonCount(v as u32))
-        } else {
-            Err("monCount must be an integer from 1 to 9".into())
+            pub fn get(self) -> u32 {
+                self.0
+            }
         }
-    }
-}
 
-impl From<MonCount> for u32 {
-    fn from(m: MonCount) -> u32 {
-        m.0
-    }
-}
-
-/// A replica count: an integer from 1 to [`Replicas::MAX`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(try_from = "serde_json::Number", into = "u32")]
-pub struct Replicas(u32);
-
-impl Replicas {
-    pub const MAX: u32 = 1000;
-
-    pub fn get(self) -> u32 {
-        self.0
-    }
-}
-
-impl TryFrom<serde_json::Number> for Replicas {
-    type Error = String;
-    fn try_from(n: serde_json::Number) -> Result<Self, String> {
-        // JSON Schema counts 3.0 as an integer; so do we.
-        let v = n.as_f64().unwrap_or(f64::NAN);
-        if v.fract() == 0.0 && (1.0..=Replicas::MAX as f64).contains(&v) {
-            Ok(Replicas(v as u32))
-        } else {
-            Err(format!(
-                "replicas must be an integer from 1 to {}",
-                Replicas::MAX
-            ))
+        impl TryFrom<serde_json::Number> for $name {
+            type Error = String;
+            fn try_from(n: serde_json::Number) -> Result<Self, String> {
+                let v = n.as_f64().unwrap_or(f64::NAN);
+                if v.fract() == 0.0 && (1.0..=Self::MAX as f64).contains(&v) {
+                    Ok($name(v as u32))
+                } else {
+                    Err(format!("{} must be an integer from 1 to {}", $field, Self::MAX))
+                }
+            }
         }
-    }
+
+        impl From<$name> for u32 {
+            fn from(v: $name) -> u32 {
+                v.0
+            }
+        }
+    };
 }
 
-impl From<Replicas> for u32 {
-    fn from(r: Replicas) -> u32 {
-        r.0
-    }
-}
+checked_count!(
+    /// A replica count: an integer from 1 to [`Replicas::MAX`].
+    Replicas, field = "replicas", max = 1000
+);
+checked_count!(
+    /// The monitor count of a Rook cluster (`spec.mon.count`): an integer
+    /// from 1 to 9, Rook's own limits.
+    MonCount, field = "monCount", max = 9
+);
 
 /// A checked string type: schema `$defs` name, pattern, maximum length and
 /// its check.
