@@ -5,7 +5,6 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list};
 use crate::library::{ChartKeys, KeyCheck, Library};
 use crate::resolve::{LayerValues, Resolved};
 use crate::source::{Files, Location};
-use crate::values_output::sorted_json;
 use crate::yaml::{Node, PathSeg, Value, path_to_string};
 
 /// One layer's say on the path.
@@ -113,7 +112,7 @@ impl Values<'_> {
                 set_by.push(setting(files, &layer.label, node));
             }
         }
-        let value = self.values.at(&path).map(sorted_json);
+        let value = self.values.at(&path).map(Node::to_sorted_json);
         if value.is_none() && set_by.is_empty() {
             return self.not_found(dotted, &raw);
         }
@@ -265,7 +264,7 @@ fn setting(files: &Files, label: &str, node: &Node) -> Setting {
         file,
         line,
         column,
-        value: sorted_json(node),
+        value: node.to_sorted_json(),
     }
 }
 

@@ -319,12 +319,10 @@ fn a_large_review_stays_within_one_comment() {
         for e in std::fs::read_dir(sites).unwrap() {
             let p = e.unwrap().path();
             let text = std::fs::read_to_string(&p).unwrap();
+            // Every site one release up (newest first, so none moves twice).
             let upgraded = text
-                .replace("release: \"2025.1\"", "release: \"2025.2\"")
-                .replace(
-                    "release: \"2025.2\"\n  region: Edge2",
-                    "release: \"2026.1\"\n  region: Edge2",
-                );
+                .replace("release: \"2025.2\"", "release: \"2026.1\"")
+                .replace("release: \"2025.1\"", "release: \"2025.2\"");
             std::fs::write(&p, upgraded).unwrap();
         }
     });

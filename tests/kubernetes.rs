@@ -127,37 +127,6 @@ fn keystone_public_url(site_dir: &Path, target: &str) -> String {
     )
 }
 
-/// A copy of the library with a `manila` component (a test stand-in until
-/// the library ships one): chart pinned at the version openstack-helm
-/// published in the 2026.1 series.
-fn library_with_manila() -> tempfile::TempDir {
-    let dir = library_copy();
-    let c = dir.path().join("components/manila");
-    std::fs::create_dir_all(&c).unwrap();
-    std::fs::write(
-        c.join("component.yaml"),
-        "description: OpenStack Shared File Systems (test stand-in)\nkind: service\nchart: manila\nrequires: [keystone, mariadb, rabbitmq, memcached]\nprovides:\n  sharev2:\n    public: manila\n    name: manilav2\n    hosts: {default: manila-api, public: manila}\n    path: {default: /v2}\n    scheme: {default: http}\n    port:\n      api: {default: 8786, public: 80}\nuses: [identity, sharev2, oslo_db, oslo_messaging, oslo_cache]\n",
-    )
-    .unwrap();
-    std::fs::write(c.join("values.yaml"), "values: {}\n").unwrap();
-    std::fs::write(c.join("site.yaml"), "values: {}\n").unwrap();
-    for entry in std::fs::read_dir(dir.path().join("releases"))
-        .unwrap()
-        .flatten()
-    {
-        let release = entry.path().join("release.yaml");
-        if !release.is_file() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&release).unwrap().replace(
-            "\ncharts:\n",
-            "\ncharts:\n  manila: \"2026.1.24+0ee5adeff\"\n",
-        );
-        std::fs::write(&release, text).unwrap();
-    }
-    dir
-}
-
 const MANILA_SITE: &str = r#"apiVersion: stackc.dev/v1alpha1
 kind: Site
 metadata:
@@ -195,11 +164,9 @@ spec:
 /// the Manila secret, Magnum's clients and the Keystone webhook.
 #[test]
 fn cloud_conf_parses_uses_known_keys_and_the_catalogue() {
-    let manila_lib = library_with_manila();
     let tmp = tempfile::tempdir().unwrap();
     let manila_site = tmp.path().join("shares.yaml");
     std::fs::write(&manila_site, MANILA_SITE).unwrap();
-    let lib_arg = manila_lib.path().to_str().unwrap().to_string();
     let mut cases: Vec<(Vec<&str>, PathBuf)> = sites()
         .into_iter()
         .filter(|s| {
@@ -210,7 +177,7 @@ fn cloud_conf_parses_uses_known_keys_and_the_catalogue() {
         .map(|s| (Vec::new(), repo().join(s)))
         .collect();
     assert!(!cases.is_empty(), "an example site has clusters");
-    cases.push((vec!["--library", &lib_arg], manila_site.clone()));
+    cases.push((Vec::new(), manila_site.clone()));
     let mut confs = 0;
     let mut manila_secrets = 0;
     for target in TARGETS {
@@ -225,12 +192,7 @@ fn cloud_conf_parses_uses_known_keys_and_the_catalogue() {
                 .to_string();
             let url = keystone_public_url(&dir, target);
             let site_name = dir.file_name().unwrap().to_string_lossy().to_string();
-            let library = if args.is_empty() {
-                repo().join("library")
-            } else {
-                manila_lib.path().to_path_buf()
-            };
-            let table = key_table(&library, "v1.36.0");
+            let table = key_table(&repo().join("library"), "v1.36.0");
             let mut ini_files = Vec::new();
             for (rel, _) in read_tree(&dir) {
                 if !rel.ends_with("externalsecret.yaml") || !rel.starts_with("clusters/") {
@@ -330,21 +292,14 @@ fn regions(doc: &J, path: &str, want: &str, bad: &mut Vec<String>) {
     }
 }
 
-/// Manila is a library component, not a name in the code: with a library
-/// that has it, `storage.manila` renders the Manila CSI chart, its secret
-/// and StorageClass; without it enabled, the error says so.
+/// With `services.manila`, `storage.manila` renders the Manila CSI chart,
+/// its secret and StorageClass; without it enabled, the error says so.
 #[test]
 fn manila_follows_the_library() {
-    let lib = library_with_manila();
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("shares.yaml");
     std::fs::write(&site, MANILA_SITE).unwrap();
-    let dir = render(
-        &["--library", lib.path().to_str().unwrap()],
-        &site,
-        "flux",
-        tmp.path(),
-    );
+    let dir = render(&[], &site, "flux", tmp.path());
     let c = dir.join("clusters/files/openstack-manila-csi");
     let hr = &docs(&c.join("helmrelease.yaml"))[0];
     assert_eq!(hr["spec"]["chart"]["spec"]["version"], "2.36.0");
@@ -368,12 +323,10 @@ fn manila_follows_the_library() {
         secret["spec"]["target"]["template"]["data"]["os-certAuthority"],
         "{{ .caCert }}"
     );
-    // Without `services.manila`, the same library reports it as not run.
+    // Without `services.manila`, the error says the site does not run it.
     let without = tmp.path().join("no-manila.yaml");
     std::fs::write(&without, MANILA_SITE.replace("    manila: {}\n", "")).unwrap();
-    let (code, _, err) = run(stackc()
-        .args(["--library", lib.path().to_str().unwrap(), "validate"])
-        .arg(&without));
+    let (code, _, err) = run(stackc().arg("validate").arg(&without));
     assert_eq!(code, 1);
     assert!(
         err.contains("E0046") && err.contains("which the site does not run"),

@@ -233,6 +233,9 @@ proptest! {
             "[a-z0-9-]{0,3}[a-zA-Z0-9_.-]{0,6}[a-z0-9-]{0,2}",
             "[a-z0-9.-]{1,10}/[A-Za-z0-9_.-]{0,10}",
             "[A-Za-z0-9_][A-Za-z0-9/_.-]{0,6}",
+            // Image references: registry, path, tag and digest, and near misses.
+            "[a-zA-Z0-9.-]{1,8}(:[0-9]{0,6})?(/[a-z0-9._A-]{0,6}){1,3}(:[A-Za-z0-9_.-]{0,8})?(@sha256:[0-9a-f]{62,65})?",
+            "[a-z0-9]{1,4}/[a-z0-9]{1,4}[:@][a-z0-9:]{0,72}",
         ]
     ) {
         for (name, pattern, max, check) in stackc::model::CHECKED_STRINGS {

@@ -120,6 +120,15 @@ codes! {
     FileExists = "E0053", "file already exists";
     /// `render --check`: a rendered file differs from a fresh render.
     Stale = "E0054", "rendered output is out of date";
+    /// `spec.services` names an OpenStack service openstack-helm has no
+    /// chart for.
+    UnsupportedService = "E0057", "no openstack-helm chart for the service";
+    /// Two enabled services serve the same catalogue endpoint.
+    EndpointConflict = "E0058", "two services serve one endpoint";
+    /// A service that needs Ceph storage on a site without it.
+    NeedsCeph = "E0059", "service needs Ceph storage";
+    /// A setting a service cannot run without is missing.
+    MissingServiceSetting = "E0060", "required service setting missing";
     /// The library itself is malformed.
     LibraryInvalid = "E0101", "invalid library";
     /// A library expression failed to evaluate.

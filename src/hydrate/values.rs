@@ -7,7 +7,7 @@ use serde_json::Value as J;
 use crate::render::{self, Target};
 use crate::resolve::{Resolved, ResolvedComponent};
 use crate::secret;
-use crate::values_output::set_dotted;
+use crate::yaml::set_dotted;
 
 /// Values openstack-helm charts fill with a random value when they are
 /// empty (`randAlphaNum`, `uuidv4` in the chart's templates), and what

@@ -52,6 +52,41 @@ pub struct ComponentDef {
     /// as StatefulSet volume claim templates: `stackc diff` flags changes.
     #[serde(default)]
     pub immutable_values: Vec<String>,
+    /// The component cannot run without Ceph storage (`spec.storage.backend:
+    /// ceph`); enabling it otherwise is error E0059.
+    #[serde(default)]
+    pub needs_ceph: Option<NeedsCeph>,
+    /// Settings under `spec.services.<name>` the site must give while the
+    /// component is enabled (also when another service requires it);
+    /// missing is error E0060.
+    #[serde(default)]
+    pub required_settings: Vec<RequiredSetting>,
+}
+
+/// Why (and when) a component needs Ceph storage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedsCeph {
+    /// Completes "`<name>` needs Ceph storage: ...".
+    pub why: String,
+    /// Only when this expression holds (e.g. a backend choice).
+    #[serde(default)]
+    pub when: Option<String>,
+    /// What else a site can do (completes the help line).
+    #[serde(default)]
+    pub instead: Option<String>,
+}
+
+/// A `spec.services.<name>` setting the site must give.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredSetting {
+    /// The key under `spec.services.<name>` (`image`).
+    pub key: String,
+    /// Why stackc cannot choose it (the help line).
+    pub why: String,
+    /// An example value for the help line.
+    pub example: String,
 }
 
 /// A Kubernetes Secret the chart expects to exist.

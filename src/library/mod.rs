@@ -12,6 +12,7 @@
 //! releases/<series>/release.yaml      release metadata, chart versions
 //! releases/<series>/<name>.yaml       release values (image tags)  (values file)
 //! releases/retired.yaml               releases no longer rendered, and why
+//! components/unsupported.yaml         services openstack-helm has no chart for
 //! profiles/<profile>/profile.yaml     profile description
 //! profiles/<profile>/<name>.yaml      profile values               (values file)
 //! ```
@@ -33,7 +34,8 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 pub use component::{
-    ComponentDef, ComponentKind, EndpointDef, Requirement, RouteDef, SecretValue, Selectors,
+    ComponentDef, ComponentKind, EndpointDef, NeedsCeph, RequiredSetting, Requirement, RouteDef,
+    SecretValue, Selectors,
 };
 pub use conf_keys::{
     ConfKey, ConfKeys, ConfSection, ConfType, LazyConfKeys, Subsections, split_section,
@@ -64,6 +66,9 @@ pub struct Library {
     pub releases: IndexMap<String, Release>,
     /// Releases the library no longer renders (`releases/retired.yaml`).
     pub retired: IndexMap<String, RetiredRelease>,
+    /// OpenStack services openstack-helm has no chart for
+    /// (`components/unsupported.yaml`), and what to use instead.
+    pub unsupported: IndexMap<String, Unsupported>,
     /// Profiles by name, in name order.
     pub profiles: IndexMap<String, Profile>,
     /// Organisation layers, lowest precedence first.
@@ -135,10 +140,18 @@ impl Component {
     ) -> Result<bool, Diagnostic> {
         let Some(cond) = when else { return Ok(true) };
         engine.eval_bool(cond, ctx).map_err(|e| {
-            let entry = self
-                .doc()
-                .get(field)
-                .and_then(|n| n.at(&[PathSeg::Index(index)]));
+            // A list field's entry (`requires[i]`), or a map field itself
+            // (`needsCeph`).
+            let field_node = self.doc().get(field);
+            let is_map = field_node.is_some_and(|n| n.as_map().is_some());
+            let entry = field_node.and_then(|n| match is_map {
+                true => Some(n),
+                false => n.at(&[PathSeg::Index(index)]),
+            });
+            let at = match is_map {
+                true => field.to_string(),
+                false => format!("{field}[{index}]"),
+            };
             let span = entry
                 .and_then(|n| n.get("when"))
                 .or(entry)
@@ -147,7 +160,7 @@ impl Component {
                 e.code(),
                 span,
                 format!(
-                    "`{}` {field}[{index}]: condition failed: {}",
+                    "`{}` {at}: condition failed: {}",
                     self.name,
                     e.describe()
                 ),
@@ -213,6 +226,17 @@ pub struct RetiredRelease {
     pub codename: String,
     pub reason: String,
     pub help: String,
+}
+
+/// An entry of `components/unsupported.yaml`: an OpenStack service that
+/// openstack-helm has no chart for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unsupported {
+    /// What the service does (`containers as a service`).
+    pub what: String,
+    /// What a site uses instead.
+    pub instead: String,
 }
 
 pub struct Release {
@@ -358,6 +382,7 @@ impl Library {
             components: IndexMap::new(),
             releases: IndexMap::new(),
             retired: IndexMap::new(),
+            unsupported: IndexMap::new(),
             profiles: IndexMap::new(),
             layers: Vec::new(),
             kubernetes: KubernetesLib::default(),
@@ -409,6 +434,7 @@ impl Library {
                     f @ ("values.yaml" | "site.yaml" | "chart-keys.txt"),
                 ] => component_files.push((c.to_string(), f.to_string(), id)),
                 ["releases", "retired.yaml"]
+                | ["components", "unsupported.yaml"]
                 | ["releases", _, "release.yaml"]
                 | ["profiles", _, "profile.yaml"] => definitions.push((rel.clone(), id)),
                 [
@@ -457,6 +483,12 @@ impl Library {
                         Err(d) => diags.push(d),
                     }
                 }
+                ["components", "unsupported.yaml"] => {
+                    match decode::<IndexMap<String, Unsupported>>(&doc, "unsupported services") {
+                        Ok(u) => lib.unsupported = u,
+                        Err(d) => diags.push(d),
+                    }
+                }
                 ["releases", r, "release.yaml"] => match decode::<ReleaseDef>(&doc, "release") {
                     Ok(def) if def.name != *r => diags.push(
                         Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("releases/{r}/release.yaml names release `{}`", def.name))
@@ -502,7 +534,7 @@ impl Library {
                 },
                 _ => diags.push(
                     Diagnostic::error(Code::LibraryInvalid, doc.span.with_len(0), format!("unexpected library file `{rel}`"))
-                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml, releases/retired.yaml, profiles/<name>/*.yaml and kubernetes/ (see library/README.md)"),
+                        .help("library files are components/<name>/{component,values,site}.yaml and chart-keys.txt, releases/<series>/*.yaml, releases/retired.yaml, components/unsupported.yaml, profiles/<name>/*.yaml and kubernetes/ (see library/README.md)"),
                 ),
             }
         }
@@ -646,8 +678,24 @@ impl Library {
         doc
     }
 
-    /// Requirements and catalogue uses must name existing things.
+    /// Requirements and catalogue uses must name existing things; a
+    /// component is never also listed as unsupported.
     fn check_references(&self, diags: &mut Vec<Diagnostic>) {
+        for name in self
+            .unsupported
+            .keys()
+            .filter(|n| self.components.contains_key(*n))
+        {
+            let c = &self.components[name];
+            diags.push(
+                Diagnostic::error(
+                    Code::LibraryInvalid,
+                    c.doc().span.with_len(0),
+                    format!("`{name}` is a component and listed in components/unsupported.yaml"),
+                )
+                .help("remove it from components/unsupported.yaml"),
+            );
+        }
         let provided: Vec<&str> = self
             .components
             .values()

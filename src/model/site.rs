@@ -290,15 +290,94 @@ pub enum StorageBackend {
     Ceph,
 }
 
+/// The Ceph cluster of `storage.backend: ceph`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(try_from = "CephFields", rename_all = "camelCase")]
 pub struct Ceph {
-    #[serde(deserialize_with = "non_empty")]
-    pub monitors: Vec<MonitorAddress>,
-    #[serde(default)]
+    /// Who runs the cluster: an existing cluster (`external`) or Rook in
+    /// this Kubernetes cluster (`rook`).
+    pub provider: CephProvider,
+    /// The monitors of an external cluster (Rook's are discovered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitors: Option<Vec<MonitorAddress>>,
+    /// Where Rook runs the cluster (`provider: rook`).
+    pub rook: Rook,
     pub pools: CephPools,
     #[serde(rename = "rbdSecretUUID")]
     pub rbd_secret_uuid: Uuid,
+}
+
+/// `storage.ceph` as written; [`Ceph`] adds the rule the schema states with
+/// `if`/`else`: an external cluster names its monitors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CephFields {
+    #[serde(default)]
+    provider: CephProvider,
+    #[serde(default, deserialize_with = "some_non_empty")]
+    monitors: Option<Vec<MonitorAddress>>,
+    #[serde(default)]
+    rook: Rook,
+    #[serde(default)]
+    pools: CephPools,
+    #[serde(rename = "rbdSecretUUID")]
+    rbd_secret_uuid: Uuid,
+}
+
+impl TryFrom<CephFields> for Ceph {
+    type Error = String;
+    fn try_from(f: CephFields) -> Result<Ceph, String> {
+        if f.provider == CephProvider::External && f.monitors.is_none() {
+            return Err("an external Ceph cluster needs `monitors`".into());
+        }
+        Ok(Ceph {
+            provider: f.provider,
+            monitors: f.monitors,
+            rook: f.rook,
+            pools: f.pools,
+            rbd_secret_uuid: f.rbd_secret_uuid,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CephProvider {
+    /// A cluster run outside this site: stackc writes its ceph.conf from
+    /// `monitors` and takes the client keys from the secret store.
+    #[default]
+    External,
+    /// Rook in this Kubernetes cluster: openstack-helm's ceph-adapter-rook
+    /// copies its ceph.conf and admin key into the OpenStack namespace.
+    Rook,
+}
+
+/// The Rook-managed cluster.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rook {
+    /// The namespace of Rook's CephCluster.
+    #[serde(default = "rook_namespace")]
+    pub namespace: DnsLabel,
+    /// The monitor count of the CephCluster (`spec.mon.count`).
+    #[serde(default = "rook_mon_count")]
+    pub mon_count: MonCount,
+}
+
+fn rook_namespace() -> DnsLabel {
+    DnsLabel::try_from("rook-ceph".to_string()).expect("valid")
+}
+fn rook_mon_count() -> MonCount {
+    MonCount::try_from(serde_json::Number::from(3)).expect("valid")
+}
+
+impl Default for Rook {
+    fn default() -> Self {
+        Rook {
+            namespace: rook_namespace(),
+            mon_count: rook_mon_count(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -438,17 +517,21 @@ impl StoreKind {
 }
 
 /// One entry of `spec.services`. `keystone: {}` and `keystone:` (null) both
-/// mean "enabled, with defaults".
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+/// mean "enabled, with defaults". Some services take typed options of their
+/// own (the schema's `$defs/<name>Service`); each is `None` for the others.
+#[derive(Debug, Clone, Serialize)]
 pub struct ServiceSpec {
-    #[serde(default = "yes")]
     pub enabled: bool,
-    #[serde(default)]
     pub replicas: Option<Replicas>,
     /// Raw chart values merged last (the escape hatch).
-    #[serde(default)]
     pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    /// manila: the share backend (default `generic`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<ShareBackend>,
+    /// gnocchi: the image of every gnocchi process (no maintained upstream
+    /// image exists, so the site names one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageRef>,
 }
 
 pub(super) fn yes() -> bool {
@@ -461,6 +544,95 @@ impl Default for ServiceSpec {
             enabled: true,
             replicas: None,
             values: None,
+            backend: None,
+            image: None,
+        }
+    }
+}
+
+/// manila's share backend.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShareBackend {
+    /// The generic driver: share servers are nova instances with cinder
+    /// volumes (needs nova, neutron, cinder and glance).
+    #[default]
+    Generic,
+    /// CephFS, native protocol (needs Ceph storage).
+    Cephfs,
+}
+
+/// The fields every service entry has.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainService {
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default)]
+    replicas: Option<Replicas>,
+    #[serde(default)]
+    values: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `services.manila`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManilaService {
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default)]
+    replicas: Option<Replicas>,
+    #[serde(default)]
+    values: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    backend: ShareBackend,
+}
+
+/// `services.gnocchi`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GnocchiService {
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default)]
+    replicas: Option<Replicas>,
+    #[serde(default)]
+    values: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "some")]
+    image: Option<ImageRef>,
+}
+
+impl From<PlainService> for ServiceSpec {
+    fn from(s: PlainService) -> Self {
+        ServiceSpec {
+            enabled: s.enabled,
+            replicas: s.replicas,
+            values: s.values,
+            ..ServiceSpec::default()
+        }
+    }
+}
+
+impl From<ManilaService> for ServiceSpec {
+    fn from(s: ManilaService) -> Self {
+        ServiceSpec {
+            enabled: s.enabled,
+            replicas: s.replicas,
+            values: s.values,
+            backend: Some(s.backend),
+            ..ServiceSpec::default()
+        }
+    }
+}
+
+impl From<GnocchiService> for ServiceSpec {
+    fn from(s: GnocchiService) -> Self {
+        ServiceSpec {
+            enabled: s.enabled,
+            replicas: s.replicas,
+            values: s.values,
+            image: s.image,
+            ..ServiceSpec::default()
         }
     }
 }
@@ -475,6 +647,13 @@ fn at_most_8<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ProviderNetwork>, D:
         ));
     }
     Ok(v)
+}
+
+/// A present, non-empty list (rejects an explicit null, like the schema).
+fn some_non_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    non_empty(d).map(Some)
 }
 
 fn non_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
@@ -498,12 +677,45 @@ fn one_label<'de, D: Deserializer<'de>>(d: D) -> Result<Selector, D::Error> {
     Ok(m)
 }
 
+/// `spec.services`: each entry decoded as its service's type (manila and
+/// gnocchi take options the others do not).
 fn services<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, ServiceSpec>, D::Error> {
-    let raw: IndexMap<String, Option<ServiceSpec>> = IndexMap::deserialize(d)?;
-    Ok(raw
-        .into_iter()
-        .map(|(k, v)| (k, v.unwrap_or_default()))
-        .collect())
+    struct Services;
+    impl<'de> serde::de::Visitor<'de> for Services {
+        type Value = IndexMap<String, ServiceSpec>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map of services")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = IndexMap::new();
+            while let Some(name) = map.next_key::<String>()? {
+                let spec = match name.as_str() {
+                    "manila" => map
+                        .next_value::<Option<ManilaService>>()?
+                        .map(ServiceSpec::from),
+                    "gnocchi" => map
+                        .next_value::<Option<GnocchiService>>()?
+                        .map(ServiceSpec::from),
+                    _ => map
+                        .next_value::<Option<PlainService>>()?
+                        .map(ServiceSpec::from),
+                };
+                let spec = spec.unwrap_or_else(|| match name.as_str() {
+                    "manila" => ServiceSpec {
+                        backend: Some(ShareBackend::default()),
+                        ..ServiceSpec::default()
+                    },
+                    _ => ServiceSpec::default(),
+                });
+                out.insert(name, spec);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Services)
 }
 
 /// `apiVersion`: only `stackc.dev/v1alpha1` exists.

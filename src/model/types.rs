@@ -156,6 +156,14 @@ fn kube_version(s: &str) -> bool {
     (parts.len() == 2 || parts.len() == 3) && parts[0] == "1" && parts[1..].iter().all(|p| num(p))
 }
 
+checked_string!(
+    /// A container image reference with a registry, a repository path and a
+    /// tag or digest: `registry.example.com/openstack/gnocchi:4.6.5`.
+    ImageRef, def = "imageRef",
+    pattern = "^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$",
+    max = 512, check = image_ref
+);
+
 fn alnum(c: char) -> bool {
     c.is_ascii_alphanumeric()
 }
@@ -244,49 +252,108 @@ fn registry_prefix(s: &str) -> bool {
         Some((h, p)) => (h, Some(p)),
         None => (host_port, None),
     };
-    let component = |c: &str| {
-        c.split(['.', '_', '-'])
-            .all(|p| !p.is_empty() && p.chars().all(lower_alnum))
-    };
     host.split('.').all(dns_label)
         && port.is_none_or(|p| (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
-        && path.is_none_or(|p| p.split('/').all(component))
+        && path.is_none_or(|p| p.split('/').all(path_component))
 }
 
-/// A replica count: an integer from 1 to [`Replicas::MAX`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(try_from = "serde_json::Number", into = "u32")]
-pub struct Replicas(u32);
-
-impl Replicas {
-    pub const MAX: u32 = 1000;
-
-    pub fn get(self) -> u32 {
-        self.0
-    }
+/// A repository path component: `[a-z0-9]+([._-][a-z0-9]+)*`.
+fn path_component(c: &str) -> bool {
+    c.split(['.', '_', '-'])
+        .all(|p| !p.is_empty() && p.chars().all(lower_alnum))
 }
 
-impl TryFrom<serde_json::Number> for Replicas {
-    type Error = String;
-    fn try_from(n: serde_json::Number) -> Result<Self, String> {
-        // JSON Schema counts 3.0 as an integer; so do we.
-        let v = n.as_f64().unwrap_or(f64::NAN);
-        if v.fract() == 0.0 && (1.0..=Replicas::MAX as f64).contains(&v) {
-            Ok(Replicas(v as u32))
-        } else {
-            Err(format!(
-                "replicas must be an integer from 1 to {}",
-                Replicas::MAX
-            ))
+/// `registry[:port]/path/name` with `:tag`, `@sha256:<digest>` or both.
+fn image_ref(s: &str) -> bool {
+    let (body, digest) = match s.split_once('@') {
+        Some((b, d)) => (b, Some(d)),
+        None => (s, None),
+    };
+    let digest_ok = digest.is_none_or(|d| {
+        d.strip_prefix("sha256:").is_some_and(|h| {
+            h.len() == 64
+                && h.chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        })
+    });
+    let Some((domain, path)) = body.split_once('/') else {
+        return false;
+    };
+    let (host, port) = match domain.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (domain, None),
+    };
+    let host_ok = host.chars().all(|c| alnum(c) || c == '.' || c == '-')
+        && host.chars().next().is_some_and(alnum)
+        && host.chars().last().is_some_and(alnum);
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()));
+    let (repo, tag) = match path.split_once(':') {
+        Some((r, t)) => (r, Some(t)),
+        None => (path, None),
+    };
+    let tag_ok = tag.is_none_or(|t| {
+        t.chars().count() <= 128
+            && first_rest(
+                t,
+                |c| alnum(c) || c == '_',
+                |c| alnum(c) || matches!(c, '_' | '.' | '-'),
+            )
+    });
+    digest_ok
+        && host_ok
+        && port_ok
+        && repo.split('/').all(path_component)
+        && tag_ok
+        && (tag.is_some() || digest.is_some())
+}
+
+/// An integer newtype in a range. JSON Schema counts `3.0` as an integer;
+/// so does the check.
+macro_rules! checked_count {
+    ($(#[$doc:meta])* $name:ident, field = $field:literal, max = $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+        #[serde(try_from = "serde_json::Number", into = "u32")]
+        pub struct $name(u32);
+
+        impl $name {
+            pub const MAX: u32 = $max;
+
+            pub fn get(self) -> u32 {
+                self.0
+            }
         }
-    }
+
+        impl TryFrom<serde_json::Number> for $name {
+            type Error = String;
+            fn try_from(n: serde_json::Number) -> Result<Self, String> {
+                let v = n.as_f64().unwrap_or(f64::NAN);
+                if v.fract() == 0.0 && (1.0..=Self::MAX as f64).contains(&v) {
+                    Ok($name(v as u32))
+                } else {
+                    Err(format!("{} must be an integer from 1 to {}", $field, Self::MAX))
+                }
+            }
+        }
+
+        impl From<$name> for u32 {
+            fn from(v: $name) -> u32 {
+                v.0
+            }
+        }
+    };
 }
 
-impl From<Replicas> for u32 {
-    fn from(r: Replicas) -> u32 {
-        r.0
-    }
-}
+checked_count!(
+    /// A replica count: an integer from 1 to [`Replicas::MAX`].
+    Replicas, field = "replicas", max = 1000
+);
+checked_count!(
+    /// The monitor count of a Rook cluster (`spec.mon.count`): an integer
+    /// from 1 to 9, Rook's own limits.
+    MonCount, field = "monCount", max = 9
+);
 
 /// A checked string type: schema `$defs` name, pattern, maximum length and
 /// its check.
@@ -294,6 +361,12 @@ pub type CheckedString = (&'static str, &'static str, usize, fn(&str) -> bool);
 
 /// Every checked string type.
 pub const CHECKED_STRINGS: &[CheckedString] = &[
+    (
+        ImageRef::SCHEMA_DEF,
+        ImageRef::PATTERN,
+        ImageRef::MAX_LEN,
+        ImageRef::is_valid,
+    ),
     (
         DnsLabel::SCHEMA_DEF,
         DnsLabel::PATTERN,

@@ -29,7 +29,6 @@ use crate::resolve::cluster::{
     CA_CERT, CLOUD_CONFIG, CREDENTIAL_ID, CREDENTIAL_SECRET, ClusterChart, MANILA_SECRET,
     NAMESPACE, ResolvedCluster,
 };
-use crate::values_output::sorted_json;
 
 /// The HelmRepository the cluster's HelmReleases use (flux).
 pub const REPOSITORY_NAME: &str = "cloud-provider-openstack";
@@ -140,7 +139,10 @@ pub fn files(resolved: &Resolved, c: &ResolvedCluster, target: Target) -> BTreeM
                     "valuesFile": "values.yaml",
                 }]);
                 put(format!("{dir}/kustomization.yaml"), &[k]);
-                put(format!("{dir}/values.yaml"), &[sorted_json(&chart.values)]);
+                put(
+                    format!("{dir}/values.yaml"),
+                    &[chart.values.to_sorted_json()],
+                );
             }
         }
     }
@@ -352,7 +354,7 @@ fn helm_release(site: &Site, c: &ResolvedCluster, chart: &ClusterChart) -> J {
             "interval": "30m",
             "install": {"remediation": {"retries": 3}},
             "upgrade": {"remediation": {"retries": 3, "remediateLastFailure": true}, "cleanupOnFail": true},
-            "values": sorted_json(&chart.values),
+            "values": chart.values.to_sorted_json(),
         },
     })
 }
@@ -374,7 +376,7 @@ fn application(site: &Site, c: &ResolvedCluster, chart: &ClusterChart, repo: &st
                 "repoURL": repo,
                 "chart": chart.chart,
                 "targetRevision": chart.version,
-                "helm": {"releaseName": chart.chart, "valuesObject": sorted_json(&chart.values)},
+                "helm": {"releaseName": chart.chart, "valuesObject": chart.values.to_sorted_json()},
             },
             "destination": {"server": "https://kubernetes.default.svc", "namespace": NAMESPACE},
             "syncPolicy": {

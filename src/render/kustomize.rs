@@ -8,7 +8,7 @@ use serde_json::{Value as J, json};
 
 use super::common::vals_ref;
 use crate::resolve::{Resolved, ResolvedComponent};
-use crate::values_output::set_dotted;
+use crate::yaml::set_dotted;
 
 /// The component's kustomize files; `resources` are the object files
 /// rendered beside them (ExternalSecrets, routes, certificate).

@@ -79,7 +79,7 @@ pub const CHART_REPOSITORY: &str = "https://tarballs.opendev.org/openstack/opens
 /// The chart values a target hands a component's chart (secret values
 /// aside: they reach the chart from the store at deploy time), keys sorted.
 pub fn chart_values(c: &ResolvedComponent, target: Target) -> serde_json::Value {
-    let mut values = crate::values_output::sorted_json(&c.values);
+    let mut values = c.values.to_sorted_json();
     if target == Target::Argocd {
         argocd::add_job_annotations(&mut values);
     }

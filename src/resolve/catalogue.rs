@@ -6,13 +6,20 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
+
+use super::Inputs;
+use super::evaluate::{self, Evaluator};
 use super::merge::{from_json, set_path};
 use super::origin::SiteSpans;
+use super::stage::Staged;
 use crate::cloudconf::Source;
+use crate::diagnostic::Diagnostic;
 use crate::library::Library;
 use crate::library::Plan;
 use crate::model::Site;
-use crate::yaml::{Node, Value};
+use crate::source::Span;
+use crate::yaml::{Node, PathSeg, Value};
 
 /// A public endpoint reached through the gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +174,46 @@ impl Catalogue {
         Some((url, sources))
     }
 
+    /// Evaluates the entries that read their provider's values
+    /// (`{{ values.pod.replicas.server }}`): the provider's layers below
+    /// the catalogue rules, merged once per provider that needs them.
+    pub(super) fn evaluate(
+        &mut self,
+        inputs: &Inputs<'_>,
+        staged: &IndexMap<String, Staged>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let mut providers: BTreeMap<String, (Node, serde_json::Value)> = BTreeMap::new();
+        for entry in self.entries.values_mut() {
+            if !has_template(&entry.values) {
+                continue;
+            }
+            let provider = &staged[&entry.provider];
+            let (premerged, values) =
+                providers.entry(entry.provider.clone()).or_insert_with(|| {
+                    let root = inputs.lib.components[&entry.provider]
+                        .doc()
+                        .span
+                        .with_len(0);
+                    let premerged = provider.premerged(root);
+                    let values = premerged.to_sorted_json();
+                    (premerged, values)
+                });
+            let premerged = &*premerged;
+            let ctx = minijinja::context! {
+                ..provider.ctx.clone(),
+                ..minijinja::context! { values => minijinja::Value::from(minijinja::value::Serde(values.clone())) }
+            };
+            let attribute = |expr: &str| provider_value_span(premerged, expr);
+            let ev = Evaluator {
+                engine: inputs.engine,
+                ctx: &ctx,
+                attribution: Some(&attribute),
+            };
+            entry.values = ev.tree(&entry.values, diags);
+        }
+    }
+
     /// The expression view: `catalogue.<type>.public_host`, `.scheme`,
     /// `.provider`.
     pub fn to_context(&self) -> serde_json::Value {
@@ -182,4 +229,22 @@ impl Catalogue {
         }
         serde_json::Value::Object(m)
     }
+}
+
+/// Whether a tree holds an expression leaf.
+fn has_template(node: &Node) -> bool {
+    match &node.value {
+        Value::String(s) => evaluate::is_template(s),
+        Value::Map(m) => m.values().any(|e| has_template(&e.node)),
+        Value::Seq(items) => items.iter().any(has_template),
+        _ => false,
+    }
+}
+
+/// The span of the provider value an expression reads (`values.a.b`).
+fn provider_value_span(values: &Node, expr: &str) -> Option<Span> {
+    let names = crate::template::dotted_names(expr);
+    let path = names.iter().find(|n| n[0] == "values" && n.len() > 1)?;
+    let path: Vec<PathSeg> = path[1..].iter().map(|k| PathSeg::Key(k.clone())).collect();
+    values.at(&path).map(|n| n.span)
 }

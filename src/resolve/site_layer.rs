@@ -5,10 +5,10 @@
 use super::catalogue::Catalogue;
 use super::merge::{empty_map, from_json, merge, set_path};
 use super::origin::SiteSpans;
-use crate::library::{ChartKeys, Component};
+use crate::library::{ChartKeys, Component, KeyCheck};
 use crate::model::{LabelKey, LabelValue, Site};
 use crate::source::Span;
-use crate::yaml::Node;
+use crate::yaml::{Node, PathSeg};
 
 /// A chart value supplied from the secret store.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,20 +74,26 @@ pub fn endpoints(c: &Component, catalogue: &Catalogue, keys: Option<&ChartKeys>)
 }
 
 /// The other rules: region, node selectors, replicas.
-pub fn rules(c: &Component, site: &Site, spans: &SiteSpans<'_>) -> Node {
+pub fn rules(c: &Component, site: &Site, spans: &SiteSpans<'_>, keys: Option<&ChartKeys>) -> Node {
     let def_span = c.doc().span.with_len(0);
     let decl = |field: &str| c.doc().entry(field).map_or(def_span, |e| e.key_span);
     let mut out = empty_map(def_span);
 
-    // The cluster DNS domain, for every chart.
-    set_path(
-        &mut out,
-        &["endpoints", "cluster_domain_suffix"],
-        from_json(
-            &site.spec.cluster_domain.as_str().into(),
-            spans.value("spec.clusterDomain").unwrap_or(def_span),
-        ),
-    );
+    // The cluster DNS domain, for every chart that has endpoints.
+    let suffix = [
+        PathSeg::Key("endpoints".into()),
+        PathSeg::Key("cluster_domain_suffix".into()),
+    ];
+    if keys.is_none_or(|k| k.check(&suffix) == KeyCheck::Known) {
+        set_path(
+            &mut out,
+            &["endpoints", "cluster_domain_suffix"],
+            from_json(
+                &site.spec.cluster_domain.as_str().into(),
+                spans.value("spec.clusterDomain").unwrap_or(def_span),
+            ),
+        );
+    }
 
     // The region of every identity account.
     let region_span = spans.value("spec.region").unwrap_or(decl("users"));

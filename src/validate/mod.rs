@@ -6,6 +6,7 @@
 //! requirements) and the secret-material ban.
 
 pub mod availability;
+mod enabled;
 mod kubernetes;
 mod rules;
 pub mod schema;

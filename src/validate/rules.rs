@@ -12,7 +12,6 @@ use serde_json::Value as J;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, quoted_list, suggest};
 use crate::library::Library;
 use crate::source::Span;
-use crate::template::Engine;
 use crate::yaml::{Node, Value};
 
 pub fn check(doc: &Node, effective: &J, lib: &Library) -> Vec<Diagnostic> {
@@ -25,7 +24,9 @@ pub fn check(doc: &Node, effective: &J, lib: &Library) -> Vec<Diagnostic> {
     storage(spec, &mut out);
     provider_networks(spec, &mut out);
     let listed = listed_services(spec, lib, &mut out);
-    requirements(&listed, effective, lib, &mut out);
+    let mut reqs = super::enabled::Requirements::new(lib, effective);
+    requirements(&listed, &mut reqs, &mut out);
+    super::enabled::check(spec, &listed, &mut reqs, effective, &mut out);
     super::kubernetes::check(spec, effective, lib, &listed, &mut out);
     chart_values(spec, lib, &mut out);
     out
@@ -115,7 +116,7 @@ fn storage(spec: &Node, out: &mut Vec<Diagnostic>) {
             "storage backend `ceph` needs `storage.ceph`",
         )
         .label("ceph selected here")
-        .help("add `storage.ceph` with `monitors` and `rbdSecretUUID`, or use `backend: local`");
+        .help("add `storage.ceph` with `rbdSecretUUID` and either `monitors` (an existing cluster) or `provider: rook`, or use `backend: local`");
         if let Some(e) = ceph {
             d = d.with_secondary(e.key_span, "empty");
         }
@@ -130,6 +131,37 @@ fn storage(spec: &Node, out: &mut Vec<Diagnostic>) {
             )
             .label("ignored")
             .help("set `storage.backend: ceph` to use this cluster, or remove `storage.ceph`"),
+        );
+    }
+    if let Some(e) = ceph.filter(|_| ceph_given) {
+        ceph_provider(&e.node, out);
+    }
+}
+
+/// Settings of the other Ceph provider have no effect.
+fn ceph_provider(ceph: &Node, out: &mut Vec<Diagnostic>) {
+    let rook = ceph.get("provider").and_then(Node::as_str) == Some("rook");
+    let (key, help) = if rook {
+        (
+            "monitors",
+            "Rook's monitors are discovered (ceph-adapter-rook): remove `monitors`, or use `provider: external`",
+        )
+    } else {
+        (
+            "rook",
+            "`rook` describes a Rook-managed cluster: remove it, or set `provider: rook`",
+        )
+    };
+    if let Some(e) = ceph.entry(key) {
+        let provider = if rook { "rook" } else { "external" };
+        out.push(
+            Diagnostic::warning(
+                Code::Ineffective,
+                e.key_span,
+                format!("`storage.ceph.{key}` is ignored with provider `{provider}`"),
+            )
+            .label("ignored")
+            .help(help),
         );
     }
 }
@@ -180,6 +212,18 @@ fn listed_services(
     };
     let known: Vec<&str> = lib.components.keys().map(String::as_str).collect();
     for (name, entry) in services {
+        if let Some(u) = lib.unsupported.get(name) {
+            out.push(
+                Diagnostic::error(
+                    Code::UnsupportedService,
+                    entry.key_span,
+                    format!("openstack-helm has no chart for `{name}` ({})", u.what),
+                )
+                .label("no chart to deploy it with")
+                .help(format!("use {}", u.instead)),
+            );
+            continue;
+        }
         if !lib.components.contains_key(name) {
             let help = match did_you_mean(name, known.iter().copied()) {
                 Some(s) => {
@@ -229,16 +273,12 @@ fn listed_services(
 
 fn requirements(
     listed: &IndexMap<String, Listed>,
-    effective: &J,
-    lib: &Library,
+    reqs: &mut super::enabled::Requirements<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
     if !listed.values().any(|l| !l.enabled) {
         return;
     }
-    let engine = Engine::new();
-    let ctx = crate::context::site_context(&crate::context::site_json(effective));
-    let mut broken_conditions = BTreeSet::new();
     // disabled component -> chains that reach it
     let mut hits: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
     for (root, _) in listed.iter().filter(|(_, l)| l.enabled) {
@@ -246,21 +286,7 @@ fn requirements(
         let mut queue = VecDeque::from([root.clone()]);
         let mut seen = BTreeSet::from([root.clone()]);
         while let Some(cur) = queue.pop_front() {
-            let Some(c) = lib.components.get(&cur) else {
-                continue;
-            };
-            for (i, req) in c.def().requires.iter().enumerate() {
-                match c.when_holds("requires", i, req.condition(), &engine, &ctx) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
-                    Err(d) => {
-                        if broken_conditions.insert((cur.clone(), i)) {
-                            out.push(d);
-                        }
-                        continue;
-                    }
-                }
-                let next = req.name().to_string();
+            for next in reqs.of(&cur, out) {
                 if !seen.insert(next.clone()) {
                     continue;
                 }

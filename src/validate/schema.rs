@@ -437,6 +437,14 @@ fn lower_first(s: &str) -> String {
 /// `loadBalancer`, ...) are typed `["object"]` or `["object", "null"]` and
 /// stay absent.
 pub fn apply_defaults(json: &mut J) {
+    // `keystone:` (null) is a service with defaults, like `keystone: {}`.
+    if let Some(J::Object(services)) = json.pointer_mut("/spec/services") {
+        for v in services.values_mut() {
+            if v.is_null() {
+                *v = J::Object(Default::default());
+            }
+        }
+    }
     fill(json, &SCHEMA);
 }
 

@@ -10,7 +10,7 @@ mod emit;
 mod node;
 mod parse;
 
-pub use node::{Entry, Map, Node, PathSeg, Value, Visit, path_to_string};
+pub use node::{Entry, Map, Node, PathSeg, Value, Visit, path_to_string, set_dotted};
 pub use parse::{
     MAX_DEPTH, MAX_NODES, MAX_TEXT_BYTES, ParseError, ParseErrorKind, Parsed, Schema, parse_stream,
     parse_stream_with, resolve_plain,

@@ -192,6 +192,26 @@ impl Node {
         }
     }
 
+    /// Converts to JSON with map keys sorted: the documented order of chart
+    /// values everywhere stackc writes or reads them back.
+    pub fn to_sorted_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Map(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                serde_json::Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), m[k].node.to_sorted_json()))
+                        .collect(),
+                )
+            }
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_sorted_json).collect())
+            }
+            _ => self.to_json(),
+        }
+    }
+
     /// Visits every node depth-first with its path, parents before children.
     pub fn walk<'a>(&'a self, f: &mut Visit<'_, 'a>) {
         let mut path = Vec::new();
@@ -222,5 +242,25 @@ fn walk_inner<'a>(
             }
         }
         _ => {}
+    }
+}
+
+/// Sets a dotted path in a JSON tree, creating maps on the way (and
+/// replacing scalars that stand in the way).
+pub fn set_dotted(root: &mut serde_json::Value, dotted: &str, value: serde_json::Value) {
+    let mut node = root;
+    let parts: Vec<&str> = dotted.split('.').collect();
+    for (i, p) in parts.iter().enumerate() {
+        if !node.is_object() {
+            *node = serde_json::Value::Object(Default::default());
+        }
+        let m = node.as_object_mut().expect("object");
+        if i == parts.len() - 1 {
+            m.insert(p.to_string(), value);
+            return;
+        }
+        node = m
+            .entry(p.to_string())
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
     }
 }

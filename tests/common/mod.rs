@@ -271,3 +271,21 @@ pub fn without_origins(json: &str, member: &str) -> (serde_json::Value, serde_js
     }
     (v["objects"].clone(), v[member].clone())
 }
+
+/// Image keys a chart's templates read that its values.yaml lacks
+/// (`templateKeys` in scripts/release-images.yaml): the library sets them
+/// beside the chart's own keys.
+pub fn template_image_keys(chart: &str) -> Vec<String> {
+    use stackc::source::{Files, Layer, SourceFile};
+    let rel = "scripts/release-images.yaml";
+    let text = std::fs::read_to_string(repo().join(rel)).expect("read release-images.yaml");
+    let mut files = Files::new();
+    let id = files.add(SourceFile::new(rel, text, Layer::Library));
+    let doc = stackc::load::parse_one(id, &files)
+        .0
+        .expect("release-images.yaml parses");
+    doc.to_json()["templateKeys"][chart]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
