@@ -155,7 +155,14 @@ fn run_in(
     let stderr_path = scratch.join("stderr");
     let stdout = fs::File::create(&stdout_path).map_err(not_runnable)?;
     let stderr = fs::File::create(&stderr_path).map_err(not_runnable)?;
-    let mut cmd = Command::new(program);
+    // `--helm .tools/bin/helm` is relative to where stackc runs, not to the
+    // scratch directory helm runs in; a bare name is looked up on PATH.
+    let program = if program.is_relative() && program.components().count() > 1 {
+        std::path::absolute(program).map_err(not_runnable)?
+    } else {
+        program.to_path_buf()
+    };
+    let mut cmd = Command::new(&program);
     cmd.args(args)
         .env_clear()
         .env("HOME", &home)

@@ -249,6 +249,23 @@ fn an_unchanged_chart_is_never_rendered_twice() {
     assert!(text.contains("keystone"), "{text}");
 }
 
+#[test]
+fn a_relative_helm_path_is_relative_to_the_working_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("bin")).unwrap();
+    std::os::unix::fs::symlink(tool("helm"), tmp.path().join("bin/helm")).unwrap();
+    let mut cmd = hydrate_with(
+        &repository(),
+        &tmp.path().join("cache"),
+        &tmp.path().join("out"),
+        Path::new("bin/helm"),
+    );
+    let err = ok(cmd
+        .current_dir(tmp.path())
+        .arg(repo().join("sites/lab-aio.yaml")));
+    assert!(err.contains("12 charts: 12 rendered"), "{err}");
+}
+
 fn broken_repository(replaced: &[(&str, &str)], skip: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     build_repository(dir.path(), replaced, skip);

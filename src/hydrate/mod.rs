@@ -16,11 +16,14 @@
 //! ```
 //!
 //! Deterministic: values carry tokens, never secrets or random values; the
-//! Kubernetes version is fixed; Helm's YAML is rewritten by stackc's writer.
+//! few templates that randomise on their own are normalised after Helm
+//! (`unrandom.rs`); the Kubernetes version is fixed; Helm's YAML is
+//! rewritten by stackc's writer.
 
 mod cache;
 mod charts;
 mod objects;
+mod unrandom;
 mod values;
 
 use std::collections::BTreeMap;
@@ -175,13 +178,14 @@ pub fn hydrate(
         } else {
             rendered += 1;
         }
-        let objs = match objects::split(&c.name, &text) {
+        let mut objs = match objects::split(&c.name, &text) {
             Ok(o) => o,
             Err(d) => {
                 diags.push(d);
                 continue;
             }
         };
+        unrandom::apply(&c.chart, &c.name, &mut objs);
         let file_names = match objects::file_names(&c.name, &objs) {
             Ok(n) => n,
             Err(d) => {

@@ -79,7 +79,7 @@ fn get<'a>(root: &'a J, dotted: &str) -> Option<&'a J> {
 }
 
 /// A deterministic UUID (version 4 layout) from a name.
-fn uuid(name: &str) -> String {
+pub(super) fn uuid(name: &str) -> String {
     use sha2::{Digest, Sha256};
     let h = Sha256::digest(name.as_bytes());
     let mut b: [u8; 16] = h[..16].try_into().expect("16 bytes");
