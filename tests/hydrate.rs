@@ -239,6 +239,30 @@ fn an_unchanged_chart_is_never_rendered_twice() {
         .filter(|e| e.file_type().is_file())
         .count();
     assert_eq!(entries, 13);
+    // Beside each output, the objects made from it; damaged ones are
+    // rebuilt from Helm's output, never trusted.
+    let objects: Vec<PathBuf> = walkdir::WalkDir::new(cache.join("objects"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    assert_eq!(objects.len(), 13);
+    for (i, o) in objects.iter().enumerate() {
+        let damaged = if i % 2 == 0 {
+            "[[\"../../escape"
+        } else {
+            r#"[["../../x.yaml", "kind: Pod"]]"#
+        };
+        std::fs::write(o, damaged).unwrap();
+    }
+    let before = read_tree(&out);
+    let err = ok(hydrate(&repository(), &cache, &out).arg(&site));
+    assert!(
+        err.contains("unchanged") && err.contains("0 rendered, 12 cached"),
+        "{err}"
+    );
+    assert_eq!(read_tree(&out), before);
     // A warm hydration needs no helm at all... but a helm that exists.
     let (code, diags) = failing(
         hydrate_with(&repository(), &cache, &out, Path::new("/nonexistent/helm"))

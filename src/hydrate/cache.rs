@@ -7,6 +7,12 @@
 //! written to a temporary file and renamed, so concurrent runs never see a
 //! partial one. An unchanged chart is never rendered twice.
 //!
+//! Beside it, the object files stackc made from that output (split,
+//! normalised, written: what parsing Helm's YAML costs a warm run), at
+//! `<dir>/objects/<k[..2]>/<k>.json`, where `k` also covers the stackc
+//! build (version, and the executable's size and modification time), so a
+//! new stackc never reads an older one's objects.
+//!
 //! The directory is `--cache-dir`, else `$XDG_CACHE_HOME/stackc`, else
 //! `$HOME/.cache/stackc`. A cache that cannot be written is skipped
 //! silently: it only saves time.
@@ -80,15 +86,27 @@ impl Cache {
 
     /// Stores an output (best effort).
     pub fn put(&self, key: &str, output: &str) {
-        let path = self.entry(key);
-        let Some(parent) = path.parent() else { return };
-        let _ = (|| -> std::io::Result<()> {
-            std::fs::create_dir_all(parent)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
-            tmp.write_all(output.as_bytes())?;
-            tmp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
-        })();
+        write_atomic(&self.entry(key), output);
+    }
+
+    fn objects_entry(&self, key: &str) -> PathBuf {
+        let k = hex(&Sha256::digest(format!("{key}|{}", build_id()).as_bytes()));
+        self.dir
+            .join("objects")
+            .join(&k[..2])
+            .join(format!("{k}.json"))
+    }
+
+    /// The object files made from the output cached under `key`.
+    pub fn get_objects(&self, key: &str) -> Option<Vec<(String, String)>> {
+        let bytes = std::fs::read(self.objects_entry(key)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Stores the object files made from an output (best effort).
+    pub fn put_objects(&self, key: &str, files: &[(String, String)]) {
+        let json = serde_json::to_string(files).expect("serialisable");
+        write_atomic(&self.objects_entry(key), &json);
     }
 
     /// A small named value (Helm's version for a binary), best effort.
@@ -97,13 +115,38 @@ impl Cache {
     }
 
     pub fn set_note(&self, name: &str, value: &str) {
-        let dir = self.dir.join("notes");
-        let _ = (|| -> std::io::Result<()> {
-            std::fs::create_dir_all(&dir)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-            tmp.write_all(value.as_bytes())?;
-            tmp.persist(dir.join(name)).map_err(|e| e.error)?;
-            Ok(())
-        })();
+        write_atomic(&self.dir.join("notes").join(name), value);
     }
+}
+
+/// Writes `path` through a temporary file and a rename (best effort).
+fn write_atomic(path: &Path, text: &str) {
+    let Some(parent) = path.parent() else { return };
+    let _ = (|| -> std::io::Result<()> {
+        std::fs::create_dir_all(parent)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    })();
+}
+
+/// This stackc build: its version and its executable's size and
+/// modification time (a rebuilt binary is another build).
+fn build_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let exe = std::env::current_exe()
+            .and_then(|p| {
+                let m = std::fs::metadata(&p)?;
+                let mtime = m
+                    .modified()?
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default();
+                Ok(format!("{}|{}", m.len(), mtime.as_nanos()))
+            })
+            // Unknown executable: a build of its own, never reused.
+            .unwrap_or_else(|_| format!("unknown-{}", std::process::id()));
+        format!("{}|{exe}", env!("CARGO_PKG_VERSION"))
+    })
 }

@@ -128,7 +128,7 @@ pub fn hydrate(
         },
         Path::new("VALUES"),
     );
-    let outputs: Vec<Result<(String, bool), Diagnostic>> = jobs
+    let outputs: Vec<Result<Output, Vec<Diagnostic>>> = jobs
         .par_iter()
         .map(|j| {
             let c = j.component;
@@ -142,63 +142,65 @@ pub fn hydrate(
                 args: &args,
             }
             .hash();
-            if let Some(hit) = settings.cache.as_ref().and_then(|cache| cache.get(&key)) {
+            // The objects also depend on the target (the Argo CD hook check).
+            let objects_key = format!("{key}|{:?}", settings.target);
+            if let Some(files) = settings
+                .cache
+                .as_ref()
+                .and_then(|c| c.get_objects(&objects_key))
+                .filter(|files| own_files(&c.name, files))
+            {
                 done(&c.name);
-                return Ok((hit, true));
+                return Ok(Output {
+                    objects: files.len(),
+                    files,
+                    cached: true,
+                    hook_errors: Vec::new(),
+                });
             }
-            let t = Template {
-                release: &c.name,
-                chart: &j.chart.path,
-                namespace,
-                values: &j.values,
+            let (text, cached) = match settings.cache.as_ref().and_then(|cache| cache.get(&key)) {
+                Some(hit) => (hit, true),
+                None => {
+                    let t = Template {
+                        release: &c.name,
+                        chart: &j.chart.path,
+                        namespace,
+                        values: &j.values,
+                    };
+                    let out = helm
+                        .template(&t, settings.timeout)
+                        .map_err(|f| vec![failed(c, &j.chart, f)])?;
+                    if let Some(cache) = &settings.cache {
+                        cache.put(&key, &out);
+                    }
+                    (out, false)
+                }
             };
-            let out = helm
-                .template(&t, settings.timeout)
-                .map_err(|f| failed(c, &j.chart, f))?;
-            if let Some(cache) = &settings.cache {
-                cache.put(&key, &out);
-            }
             done(&c.name);
-            Ok((out, false))
+            let out = write_objects(c, &text, cached, settings.target)?;
+            if let Some(cache) = &settings.cache
+                && out.hook_errors.is_empty()
+            {
+                cache.put_objects(&objects_key, &out.files);
+            }
+            Ok(out)
         })
         .collect();
     let mut files = BTreeMap::new();
     let (mut rendered, mut cached, mut count) = (0, 0, 0);
-    for (j, out) in jobs.iter().zip(outputs) {
-        let c = j.component;
-        let (text, hit) = match out {
-            Ok(o) => o,
-            Err(d) => {
-                diags.push(d);
-                continue;
+    for out in outputs {
+        match out {
+            Ok(o) => {
+                if o.cached {
+                    cached += 1;
+                } else {
+                    rendered += 1;
+                }
+                count += o.objects;
+                diags.extend(o.hook_errors);
+                files.extend(o.files);
             }
-        };
-        if hit {
-            cached += 1;
-        } else {
-            rendered += 1;
-        }
-        let mut objs = match objects::split(&c.name, &text) {
-            Ok(o) => o,
-            Err(d) => {
-                diags.push(d);
-                continue;
-            }
-        };
-        unrandom::apply(&c.chart, &c.name, &mut objs);
-        let file_names = match objects::file_names(&c.name, &objs) {
-            Ok(n) => n,
-            Err(d) => {
-                diags.push(d);
-                continue;
-            }
-        };
-        if settings.target == Target::Argocd {
-            diags.extend(argocd_hooks(c, &objs));
-        }
-        count += objs.len();
-        for (o, name) in objs.iter().zip(file_names) {
-            files.insert(format!("{}/{name}", c.name), crate::yaml::to_string(&o.doc));
+            Err(d) => diags.extend(d),
         }
     }
     if !diags.is_empty() {
@@ -219,6 +221,55 @@ pub fn hydrate(
         rendered,
         cached,
         objects: count,
+    })
+}
+
+/// One chart's objects, as files of the site tree.
+struct Output {
+    files: Vec<(String, String)>,
+    objects: usize,
+    /// Served from the cache rather than rendered by Helm.
+    cached: bool,
+    /// Hook Jobs Argo CD would run in the wrong phase (errors).
+    hook_errors: Vec<Diagnostic>,
+}
+
+/// Helm's output for `c` -> its object files (`<component>/<file>`):
+/// split, made deterministic, named and written.
+fn write_objects(
+    c: &ResolvedComponent,
+    text: &str,
+    cached: bool,
+    target: Target,
+) -> Result<Output, Vec<Diagnostic>> {
+    let mut objs = objects::split(&c.name, text).map_err(|d| vec![d])?;
+    unrandom::apply(&c.chart, &c.name, &mut objs);
+    let names = objects::file_names(&c.name, &objs).map_err(|d| vec![d])?;
+    let hook_errors = if target == Target::Argocd {
+        argocd_hooks(c, &objs)
+    } else {
+        Vec::new()
+    };
+    let files = objs
+        .iter()
+        .zip(names)
+        .map(|(o, name)| (format!("{}/{name}", c.name), crate::yaml::to_string(&o.doc)))
+        .collect();
+    Ok(Output {
+        files,
+        objects: objs.len(),
+        cached,
+        hook_errors,
+    })
+}
+
+/// Whether cached object files are all `<component>/<one file name>.yaml`
+/// (an entry edited by hand is a miss, never a path outside the tree).
+fn own_files(component: &str, files: &[(String, String)]) -> bool {
+    files.iter().all(|(path, _)| {
+        path.strip_prefix(component)
+            .and_then(|p| p.strip_prefix('/'))
+            .is_some_and(|f| f.ends_with(".yaml") && !f.contains('/') && !f.starts_with('.'))
     })
 }
 
