@@ -96,6 +96,48 @@ fn chart_images(site: &str, work: &Path) -> Vec<(String, Vec<String>)> {
     result
 }
 
+/// The images of the rendered cluster HelmReleases of `site`
+/// (`clusters/<c>/<chart>/helmrelease.yaml`): every `image` map's
+/// `repository:tag`, the tag defaulting to the chart's appVersion (the
+/// cloud-provider-openstack release, `v<major>.<minor>.<patch>` of the
+/// chart version `2.<minor>.<patch>`).
+fn cluster_images(site: &str, work: &Path) -> BTreeSet<String> {
+    let out = work.join("clusters-out");
+    let _ = std::fs::remove_dir_all(&out);
+    let (code, _, err) = run(stackc().args(["render", "-o"]).arg(&out).arg(site));
+    assert_eq!(code, 0, "{site}: {err}");
+    let mut images = BTreeSet::new();
+    for (file, bytes) in read_tree(&out) {
+        if !(file.contains("/clusters/") && file.ends_with("/helmrelease.yaml")) {
+            continue;
+        }
+        let doc: serde_json::Value = serde_yaml::from_slice(&bytes).unwrap();
+        let spec = &doc["spec"]["chart"]["spec"];
+        let version = spec["version"].as_str().unwrap();
+        let (_, rest) = version.split_once('.').unwrap();
+        let app_version = format!("v1.{rest}");
+        fn walk(v: &serde_json::Value, app: &str, out: &mut BTreeSet<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, x) in m {
+                        match x.get("repository").and_then(|r| r.as_str()) {
+                            Some(r) if k == "image" => {
+                                let tag = x["tag"].as_str().unwrap_or(app);
+                                out.insert(format!("{r}:{tag}"));
+                            }
+                            _ => walk(x, app, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, app, out)),
+                _ => {}
+            }
+        }
+        walk(&doc["spec"]["values"], &app_version, &mut images);
+    }
+    images
+}
+
 /// Every release-tagged image a chart pulls carries the site's release:
 /// no 2026.1 pod in a 2025.1 site, whatever the chart defaults are.
 #[test]
@@ -121,7 +163,11 @@ fn release_tagged_images_carry_the_site_release() {
             .into_iter()
             .flat_map(|(_, i)| i)
             .collect();
-        assert_eq!(listed, pulled, "{site}: stackc images");
+        // Plus the cloud-provider-openstack images of the site's clusters,
+        // each in a rendered cluster HelmRelease.
+        let clusters = cluster_images(&site, work.path());
+        let expected: BTreeSet<String> = pulled.union(&clusters).cloned().collect();
+        assert_eq!(listed, expected, "{site}: stackc images");
         let mut sorted = lines(&out);
         sorted.sort();
         assert_eq!(sorted, lines(&out), "{site}: sorted, one per line");
@@ -174,7 +220,7 @@ fn a_registry_mirror_moves_every_image() {
             assert_eq!(code, 0, "{site} {target}: {err}");
             for (file, bytes) in read_tree(&out_dir) {
                 let text = String::from_utf8(bytes).unwrap();
-                for public in ["quay.io/", "docker.io/", "ghcr.io/"] {
+                for public in ["quay.io/", "docker.io/", "ghcr.io/", "registry.k8s.io/"] {
                     assert!(
                         !text.contains(public),
                         "{site} {target}: {file} still names {public}"

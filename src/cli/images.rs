@@ -9,7 +9,8 @@ use super::{Ctx, Exit};
 /// the list to copy into a registry mirror.
 ///
 /// Every image key (`images.tags`) of every chart the sites deploy, whether
-/// or not the chart template that uses it is switched on. With
+/// or not the chart template that uses it is switched on, and every image
+/// of the cloud-provider-openstack charts of their clusters. With
 /// `spec.images.registry` these are the mirror's images; `--pairs` prints
 /// what to copy where.
 #[derive(Debug, Args)]
@@ -35,7 +36,17 @@ pub fn run(ctx: &mut Ctx, args: ImagesArgs) -> Exit {
             Ok(r) => r,
             Err(exit) => return exit,
         };
-        for image in resolved.components.values().flat_map(|c| &c.images) {
+        let clusters = resolved
+            .clusters
+            .iter()
+            .flat_map(|c| &c.charts)
+            .flat_map(|ch| &ch.images);
+        for image in resolved
+            .components
+            .values()
+            .flat_map(|c| &c.images)
+            .chain(clusters)
+        {
             lines.insert(if args.pairs {
                 format!("{} {}", image.source, image.pulled)
             } else {

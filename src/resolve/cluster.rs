@@ -46,6 +46,8 @@ pub struct ClusterChart {
     pub values: Node,
     /// Each layer's values, lowest first (for `explain`).
     pub layers: Vec<LayerValues>,
+    /// Every image the chart pulls, sorted by key.
+    pub images: Vec<super::images::Image>,
 }
 
 /// A cluster, fully resolved.
@@ -86,6 +88,8 @@ pub struct Facts<'a> {
     pub components: &'a IndexMap<String, ResolvedComponent>,
     pub engine: &'a Engine,
     pub ctx: &'a minijinja::Value,
+    /// `spec.images.registry`.
+    pub mirror: Option<super::images::Mirror<'a>>,
 }
 
 /// Resolves every cluster of the site.
@@ -174,12 +178,18 @@ fn cluster(
         for l in &layers {
             merge(&mut values, l.tree.clone());
         }
+        let (images, mirror) = super::images::collect_chart(&values, &v.app_version, f.mirror);
+        if let Some(layer) = mirror {
+            merge(&mut values, layer.tree.clone());
+            layers.push(layer);
+        }
         charts.push(ClusterChart {
             chart: chart.to_string(),
             version: v.version.clone(),
             app_version: v.app_version.clone(),
             values,
             layers,
+            images,
         });
     }
 

@@ -95,6 +95,69 @@ pub fn collect(
     (images, Some(layer))
 }
 
+/// The images of a cloud-provider-openstack chart: every `image` map with a
+/// `repository` in its final values (stackc's values for the chart list
+/// each one the chart has), keyed by the map's path (`csi.plugin.image`);
+/// an empty tag is the chart's appVersion, as in the chart's templates.
+/// With a mirror, the last layer moves every repository there.
+pub fn collect_chart(
+    values: &Node,
+    app_version: &str,
+    mirror: Option<Mirror<'_>>,
+) -> (Vec<Image>, Option<LayerValues>) {
+    let mut found = Vec::new();
+    image_maps(values, &mut Vec::new(), &mut found);
+    let mut images = Vec::new();
+    let mut tree = mirror.map(|m| empty_map(m.span));
+    for (path, repository, tag) in found {
+        let tag = tag.filter(|t| !t.is_empty()).unwrap_or(app_version);
+        let source = format!("{repository}:{tag}");
+        let pulled = match mirror {
+            Some(m) => crate::image::mirrored(&source, m.prefix),
+            None => source.clone(),
+        };
+        if let (Some(tree), Some(m)) = (&mut tree, mirror) {
+            let mut at: Vec<&str> = path.iter().map(String::as_str).collect();
+            at.push("repository");
+            let moved = crate::image::mirrored(repository, m.prefix);
+            set_path(tree, &at, Node::new(Value::String(moved), m.span));
+        }
+        images.push(Image {
+            key: path.join("."),
+            source,
+            pulled,
+        });
+    }
+    images.sort_by(|a, b| a.key.cmp(&b.key));
+    let layer = tree.map(|tree| LayerValues {
+        label: MIRROR_LAYER.into(),
+        tree,
+    });
+    (images, layer)
+}
+
+/// `(path, repository, tag)` of every `image: {repository: ...}` map below
+/// `node`, in document order.
+fn image_maps<'a>(
+    node: &'a Node,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, &'a str, Option<&'a str>)>,
+) {
+    let Some(map) = node.as_map() else { return };
+    for (key, entry) in map {
+        path.push(key.clone());
+        let repository = entry.node.get("repository").and_then(Node::as_str);
+        match repository {
+            Some(r) if key == "image" => {
+                let tag = entry.node.get("tag").and_then(Node::as_str);
+                out.push((path.clone(), r, tag));
+            }
+            _ => image_maps(&entry.node, path, out),
+        }
+        path.pop();
+    }
+}
+
 /// Where the last layer that deletes `images.tags.<key>` does so.
 fn deleted_at(layers: &[LayerValues], key: &str) -> Option<Span> {
     let path = [
@@ -127,18 +190,19 @@ fn not_an_image(name: &str, key: &str, m: Mirror<'_>, at: Span, what: &str) -> D
 }
 
 /// Two different images that the mirror would store under one name (E0033).
+/// `images` are `(where it is set, image)`: `nova images.tags.nova_api`.
 pub fn conflicts<'a>(
-    images: impl IntoIterator<Item = (&'a str, &'a Image)>,
+    images: impl IntoIterator<Item = (String, &'a Image)>,
     m: Mirror<'_>,
 ) -> Vec<Diagnostic> {
     let mut by_pulled: BTreeMap<&str, BTreeMap<&str, Vec<String>>> = BTreeMap::new();
-    for (component, i) in images {
+    for (at, i) in images {
         by_pulled
             .entry(&i.pulled)
             .or_default()
             .entry(&i.source)
             .or_default()
-            .push(format!("{component} images.tags.{}", i.key));
+            .push(at);
     }
     by_pulled
         .into_iter()

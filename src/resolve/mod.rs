@@ -226,14 +226,24 @@ pub fn resolve(checked: &CheckedSite, lib: &Library) -> Result<Resolved, Vec<Dia
             components: &components,
             engine: &engine,
             ctx: &site_ctx,
+            mirror,
         },
         &mut diags,
     );
     if let Some(m) = mirror {
-        let all = components
-            .values()
-            .flat_map(|c| c.images.iter().map(move |i| (c.name.as_str(), i)));
-        diags.extend(images::conflicts(all, m));
+        let services = components.values().flat_map(|c| {
+            c.images
+                .iter()
+                .map(move |i| (format!("{} images.tags.{}", c.name, i.key), i))
+        });
+        let clusters = clusters.iter().flat_map(|c| {
+            c.charts.iter().flat_map(move |ch| {
+                ch.images
+                    .iter()
+                    .map(move |i| (format!("cluster {} {} {}", c.name, ch.chart, i.key), i))
+            })
+        });
+        diags.extend(images::conflicts(services.chain(clusters), m));
     }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
