@@ -153,6 +153,32 @@ fn gitlab_report_is_an_empty_array_when_all_is_well() {
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "[]\n", ""));
 }
 
+/// A command whose stdout is its output keeps it clean: the report is
+/// printed only when it has issues.
+#[test]
+fn gitlab_report_leaves_command_output_alone() {
+    let plain = run(stackc().args(["values", "sites/lab-aio.yaml", "keystone"]));
+    let gitlab = run(stackc().args([
+        "--message-format",
+        "gitlab",
+        "values",
+        "sites/lab-aio.yaml",
+        "keystone",
+    ]));
+    assert_eq!(plain.0, 0);
+    assert_eq!(gitlab, plain);
+    // With an issue, the report is there (and the command fails).
+    let (code, stdout, _) = run(stackc().args([
+        "--message-format",
+        "gitlab",
+        "values",
+        "tests/cases/invalid/08-unknown-spec-key.yaml",
+    ]));
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(!report.as_array().unwrap().is_empty(), "{stdout}");
+}
+
 #[test]
 fn github_annotations_are_silent_when_all_is_well() {
     let (code, stdout, stderr) =

@@ -121,6 +121,17 @@ pub enum Command {
     Man(man::ManArgs),
 }
 
+impl Command {
+    /// Whether stdout carries the command's output (a diff, values, a
+    /// graph...), rather than only diagnostics.
+    fn stdout_is_output(&self) -> bool {
+        !matches!(
+            self,
+            Command::Init(_) | Command::Validate(_) | Command::Render(_) | Command::Hydrate(_)
+        )
+    }
+}
+
 /// Process exit status (PRODUCT.md §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Exit {
@@ -158,6 +169,7 @@ fn run_here(cli: Cli) -> Exit {
         report: Report::new(cli.global.message_format, color),
         global: cli.global,
     };
+    let stdout_is_output = cli.command.stdout_is_output();
     let exit = match cli.command {
         Command::Init(args) => init::run(&mut ctx, args),
         Command::Validate(args) => validate::run(&mut ctx, args),
@@ -174,7 +186,7 @@ fn run_here(cli: Cli) -> Exit {
         Command::Completions(args) => completions::run(&mut ctx, args),
         Command::Man(args) => man::run(&mut ctx, args),
     };
-    ctx.report.finish();
+    ctx.report.finish(stdout_is_output);
     exit
 }
 

@@ -57,6 +57,10 @@ impl CodeQuality {
 
     /// The report: a JSON array (`[]` when there is nothing to report),
     /// with a final newline.
+    pub fn is_empty(&self) -> bool {
+        self.issues.is_empty()
+    }
+
     pub fn to_json(&self) -> String {
         let mut out = serde_json::to_string_pretty(&self.issues).expect("JSON values serialise");
         out.push('\n');

@@ -144,9 +144,13 @@ impl Report {
     }
 
     /// Ends the run: prints what a format keeps until then (the GitLab
-    /// report, also when empty).
-    pub fn finish(&mut self) {
-        if self.format == MessageFormat::Gitlab {
+    /// report, also when empty, unless the command's stdout is its output:
+    /// then only a report with issues is printed, so a clean run's output
+    /// stays usable).
+    pub fn finish(&mut self, stdout_is_output: bool) {
+        if self.format == MessageFormat::Gitlab
+            && !(stdout_is_output && self.code_quality.is_empty())
+        {
             print!("{}", self.code_quality.to_json());
         }
     }
