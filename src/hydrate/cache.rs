@@ -131,20 +131,24 @@ fn write_atomic(path: &Path, text: &str) {
     })();
 }
 
-/// This stackc build: its version and its executable's size and
-/// modification time (a rebuilt binary is another build).
+/// A file's identity for caching: its canonical path, size and
+/// modification time (a rebuilt binary is another file).
+pub fn file_fingerprint(path: &Path) -> std::io::Result<String> {
+    let p = std::fs::canonicalize(path)?;
+    let m = std::fs::metadata(&p)?;
+    let mtime = m
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Ok(format!("{}|{}|{}", p.display(), m.len(), mtime.as_nanos()))
+}
+
+/// This stackc build: its version and its executable's fingerprint.
 fn build_id() -> &'static str {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ID.get_or_init(|| {
         let exe = std::env::current_exe()
-            .and_then(|p| {
-                let m = std::fs::metadata(&p)?;
-                let mtime = m
-                    .modified()?
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap_or_default();
-                Ok(format!("{}|{}", m.len(), mtime.as_nanos()))
-            })
+            .and_then(|p| file_fingerprint(&p))
             // Unknown executable: a build of its own, never reused.
             .unwrap_or_else(|_| format!("unknown-{}", std::process::id()));
         format!("{}|{exe}", env!("CARGO_PKG_VERSION"))

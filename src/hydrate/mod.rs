@@ -276,16 +276,7 @@ fn own_files(component: &str, files: &[(String, String)]) -> bool {
 /// Helm's version, remembered per binary (path, size, modification time)
 /// in the cache, so a warm run starts no process.
 fn version(path: &Path, settings: &Settings) -> Result<String, Failure> {
-    let fingerprint = std::fs::canonicalize(path)
-        .and_then(|p| {
-            let m = std::fs::metadata(&p)?;
-            let mtime = m
-                .modified()?
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            Ok(format!("{}|{}|{}", p.display(), m.len(), mtime.as_nanos()))
-        })
-        .ok();
+    let fingerprint = cache::file_fingerprint(path).ok();
     let note = fingerprint.map(|f| {
         use sha2::Digest;
         format!(
