@@ -12,6 +12,7 @@ use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use stackc::diff::{self, Format, Side};
 use stackc::library::Library;
+use stackc::render::Target;
 use stackc_fuzz::{CANARY, document};
 
 static LIB: LazyLock<Library> =
@@ -44,10 +45,10 @@ fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let old = side(&mut u, "old");
     let new = side(&mut u, "new");
-    if let Ok(d) = diff::diff(&old, &old, &LIB) {
+    if let Ok(d) = diff::diff(&old, &old, &LIB, Target::Flux) {
         assert!(d.is_empty(), "a tree differs from itself");
     }
-    let Ok(d) = diff::diff(&old, &new, &LIB) else {
+    let Ok(d) = diff::diff(&old, &new, &LIB, Target::Flux) else {
         return;
     };
     for format in [Format::Text, Format::Markdown, Format::Json] {
