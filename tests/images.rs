@@ -116,24 +116,10 @@ fn cluster_images(site: &str, work: &Path) -> BTreeSet<String> {
         let version = spec["version"].as_str().unwrap();
         let (_, rest) = version.split_once('.').unwrap();
         let app_version = format!("v1.{rest}");
-        fn walk(v: &serde_json::Value, app: &str, out: &mut BTreeSet<String>) {
-            match v {
-                serde_json::Value::Object(m) => {
-                    for (k, x) in m {
-                        match x.get("repository").and_then(|r| r.as_str()) {
-                            Some(r) if k == "image" => {
-                                let tag = x["tag"].as_str().unwrap_or(app);
-                                out.insert(format!("{r}:{tag}"));
-                            }
-                            _ => walk(x, app, out),
-                        }
-                    }
-                }
-                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, app, out)),
-                _ => {}
-            }
+        for (repository, tag) in image_maps(&doc["spec"]["values"]).into_values() {
+            let tag = tag.unwrap_or_else(|| app_version.clone());
+            images.insert(format!("{repository}:{tag}"));
         }
-        walk(&doc["spec"]["values"], &app_version, &mut images);
     }
     images
 }

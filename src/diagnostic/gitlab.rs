@@ -55,12 +55,13 @@ impl CodeQuality {
         }));
     }
 
-    /// The report: a JSON array (`[]` when there is nothing to report),
-    /// with a final newline.
+    /// Whether there is nothing to report.
     pub fn is_empty(&self) -> bool {
         self.issues.is_empty()
     }
 
+    /// The report: a JSON array (`[]` when there is nothing to report),
+    /// with a final newline.
     pub fn to_json(&self) -> String {
         let mut out = serde_json::to_string_pretty(&self.issues).expect("JSON values serialise");
         out.push('\n');

@@ -152,7 +152,6 @@ pub fn hydrate(
             {
                 done(&c.name);
                 return Ok(Output {
-                    objects: files.len(),
                     files,
                     cached: true,
                     hook_errors: Vec::new(),
@@ -196,7 +195,7 @@ pub fn hydrate(
                 } else {
                     rendered += 1;
                 }
-                count += o.objects;
+                count += o.files.len();
                 diags.extend(o.hook_errors);
                 files.extend(o.files);
             }
@@ -224,10 +223,9 @@ pub fn hydrate(
     })
 }
 
-/// One chart's objects, as files of the site tree.
+/// One chart's objects, as files of the site tree (one object a file).
 struct Output {
     files: Vec<(String, String)>,
-    objects: usize,
     /// Served from the cache rather than rendered by Helm.
     cached: bool,
     /// Hook Jobs Argo CD would run in the wrong phase (errors).
@@ -257,7 +255,6 @@ fn write_objects(
         .collect();
     Ok(Output {
         files,
-        objects: objs.len(),
         cached,
         hook_errors,
     })

@@ -149,7 +149,7 @@ fn uuid_after(s: &str, marker: &str, uuid: &str) -> Option<String> {
         let start = i + marker.len();
         out.push_str(&rest[..start]);
         rest = &rest[start..];
-        if rest.get(..36).is_some_and(is_uuid) {
+        if rest.get(..36).is_some_and(crate::model::is_uuid) {
             out.push_str(uuid);
             rest = &rest[36..];
             changed = true;
@@ -157,14 +157,6 @@ fn uuid_after(s: &str, marker: &str, uuid: &str) -> Option<String> {
     }
     out.push_str(rest);
     changed.then_some(out)
-}
-
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
 }
 
 /// Calls `f` on every string value (not keys) of `v`, replacing it by what

@@ -77,7 +77,7 @@ checked_string!(
 checked_string!(
     /// A UUID in 8-4-4-4-12 hex form.
     Uuid, def = "uuid",
-    pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", max = 36, check = uuid
+    pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", max = 36, check = is_uuid
 );
 checked_string!(
     /// A Linux network interface name.
@@ -202,7 +202,7 @@ fn label_key(s: &str) -> bool {
 }
 
 /// 8-4-4-4-12 hex digits.
-fn uuid(s: &str) -> bool {
+pub fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
         && groups

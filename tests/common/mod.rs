@@ -289,3 +289,35 @@ pub fn template_image_keys(chart: &str) -> Vec<String> {
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default()
 }
+
+/// `path -> (repository, tag)` of every `image: {repository}` map; an
+/// empty or null tag is None.
+pub fn image_maps(v: &serde_json::Value) -> BTreeMap<String, (String, Option<String>)> {
+    fn walk(
+        v: &serde_json::Value,
+        path: &str,
+        out: &mut BTreeMap<String, (String, Option<String>)>,
+    ) {
+        let Some(m) = v.as_object() else { return };
+        for (k, x) in m {
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            match x.get("repository").and_then(serde_json::Value::as_str) {
+                Some(r) if k == "image" => {
+                    let tag = x
+                        .get("tag")
+                        .and_then(serde_json::Value::as_str)
+                        .filter(|t| !t.is_empty());
+                    out.insert(p, (r.to_string(), tag.map(str::to_string)));
+                }
+                _ => walk(x, &p, out),
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(v, "", &mut out);
+    out
+}
